@@ -1,0 +1,169 @@
+"""The JSON API for partner systems: `POST /api/v1/referrals`, `GET /api/v1/referrals/<ref>`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from forms.api_payload import read_payload
+from intake import extensions, partner_keys, service
+from intake.models import Contact, PartnerKey
+from intake.openapi import openapi_document
+from workers import relay
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_BODY = 256 * 1024
+
+
+def _error(status: int, message: str, errors: dict[str, str] | None = None) -> tuple[Response, int]:
+    body: dict[str, Any] = {"message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def _authenticate() -> PartnerKey | None:
+    return partner_keys.authenticate(extensions.session(), request.headers.get("Authorization"))
+
+
+def _unauthorised() -> tuple[Response, int]:
+    response, status = _error(401, "A valid partner API key is needed: Authorization: Bearer <key>")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="frontdoor"'
+    return response, status
+
+
+@bp.post("/referrals")
+def create_referral() -> tuple[Response, int]:
+    key = _authenticate()
+    if key is None:
+        return _unauthorised()
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return _error(413, f"The request body must be {MAX_BODY // 1024} KB or smaller")
+    if not request.is_json:
+        return _error(415, "Send the referral as JSON with Content-Type: application/json")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY:
+        return _error(413, f"The request body must be {MAX_BODY // 1024} KB or smaller")
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "The body is not valid JSON")
+
+    idempotency_key = request.headers.get("Idempotency-Key")
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
+        return _error(400, "Idempotency-Key must be 1 to 128 characters")
+    fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    session = extensions.session()
+    if idempotency_key:
+        replay = _replay(key, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+
+    result = read_payload(payload)
+    if result.errors:
+        return _error(422, "The referral has errors; see errors for each field", result.errors)
+
+    contact = service.new_contact(session, "api", origin_address=f"partner:{key.name}")
+    contact.partner_key_id = key.id
+    contact.idempotency_key = idempotency_key
+    contact.request_fingerprint = fingerprint
+    for answer_key, value in result.state.answers.items():
+        service.record_answer(session, contact, answer_key, None, value, "api", source="api")
+    row = service.submit(session, contact, result.state)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same Idempotency-Key arrived twice at once; the other request won.
+        session.rollback()
+        replay = _replay(key, idempotency_key or "", fingerprint)
+        if replay is not None:
+            return replay
+        raise
+    relay.try_enqueue(session, extensions.redis(), row)
+    response = jsonify(_created_body(contact))
+    response.headers["Location"] = f"/api/v1/referrals/{contact.reference}"
+    return response, 201
+
+
+def _created_body(contact: Contact) -> dict[str, Any]:
+    return {"reference": contact.reference, "status": contact.status}
+
+
+def _replay(key: PartnerKey, idempotency_key: str, fingerprint: str) -> tuple[Response, int] | None:
+    existing = extensions.session().scalar(
+        select(Contact).where(
+            Contact.partner_key_id == key.id, Contact.idempotency_key == idempotency_key
+        )
+    )
+    if existing is None:
+        return None
+    if existing.request_fingerprint != fingerprint:
+        return _error(422, "This Idempotency-Key was already used with a different referral")
+    response = jsonify(_created_body(existing))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response, 201
+
+
+@bp.get("/referrals/<reference>")
+def get_referral(reference: str) -> tuple[Response, int]:
+    key = _authenticate()
+    if key is None:
+        return _unauthorised()
+    contact = service.find_by_reference(extensions.session(), reference.upper())
+    # Partners only see what they sent: another partner's reference is simply not found.
+    if contact is None or contact.partner_key_id != key.id:
+        return _error(404, "No referral with that reference was sent with this key")
+    return jsonify(referral_view(contact, internal="review" in (key.scopes or []))), 200
+
+
+def referral_view(contact: Contact, *, internal: bool = False) -> dict[str, Any]:
+    """What a partner may read back: progress and the rating.
+
+    Matches and earlier contacts are MASH information: only the hub's own systems (keys with
+    the `review` scope) see them, never the referring organisation.
+    """
+    rating: dict[str, Any] | None = None
+    if contact.provisional_rating:
+        rating = {
+            "provisional": contact.provisional_rating,
+            "final": contact.final_rating,
+            "reasons": contact.rating_reasons,
+            "rules_version": contact.rating_rules_version,
+            "deadline": contact.deadline.isoformat() if contact.deadline else None,
+        }
+    view: dict[str, Any] = {
+        "reference": contact.reference,
+        "status": contact.status,
+        "submitted_at": contact.submitted_at.isoformat() if contact.submitted_at else None,
+        "processed_at": contact.processed_at.isoformat() if contact.processed_at else None,
+        "categories": contact.categories,
+        "risk_indicators": contact.risk_indicators,
+        "rating": rating,
+        "outcome": contact.outcome,
+        "children": len(contact.children),
+    }
+    if internal:
+        view["history"] = contact.history
+        view["matches"] = contact_matches(contact)
+    return view
+
+
+def contact_matches(contact: Contact) -> list[dict[str, Any]]:
+    """Filled in by the matching step; an empty list until then."""
+    return list((contact.extraction or {}).get("matches_summary", []))
+
+
+openapi_bp = Blueprint("openapi", __name__)
+
+
+@openapi_bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())

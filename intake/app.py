@@ -1,0 +1,134 @@
+"""The Flask application factory: `gunicorn 'intake.app:create_app()'`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
+
+from intake import extensions
+from intake.config import PROJECT_ROOT, Settings, load_settings
+from intake.db import open_database
+
+log = logging.getLogger(__name__)
+
+csrf = CSRFProtect()
+
+MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # emails with attachments arrive over HTTP too
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    overrides = dict(overrides or {})
+    flask_config = {k: overrides.pop(k) for k in list(overrides) if k.isupper()}
+    settings = load_settings(overrides)
+    app = Flask(
+        __name__,
+        # GOV.UK Frontend's stylesheet points at /assets/fonts and /assets/images.
+        static_folder=str(PROJECT_ROOT / "intake" / "static" / "govuk"),
+        static_url_path="/assets",
+        template_folder=str(PROJECT_ROOT / "intake" / "templates"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,  # a referral can take a long time to write; the session bounds it
+        TESTING=settings.testing,
+    )
+    app.config.update(flask_config)
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "intake" / "templates")),
+            FileSystemLoader(str(PROJECT_ROOT / "channels" / "web" / "templates")),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    extensions.init_app(app, settings, open_database(settings))
+    csrf.init_app(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from channels.web.views import bp as web_bp
+    from intake.api import bp as api_bp
+    from intake.api import openapi_bp
+    from intake.health import bp as health_bp
+
+    for bp in (health_bp, api_bp, openapi_bp, web_bp):
+        app.register_blueprint(bp)
+    # Machines authenticate these with keys or signatures, not cookies: no CSRF token.
+    csrf.exempt(api_bp)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/channels/", "/healthz", "/openapi"))
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        return render_template("errors/session_expired.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Response | str, int]:
+        code = exc.code or 500
+        if _wants_json():
+            return jsonify({"message": exc.description or exc.name}), code
+        return render_template(
+            "errors/http.html", code=code, title=exc.name, description=exc.description
+        ), code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[Response | str, int]:
+        log.exception("unhandled error on %s %s", request.method, request.url_rule)
+        if _wants_json():
+            return jsonify(
+                {
+                    "message": "Something went wrong on our side. Nothing you sent was lost if you "
+                    "received a reference; otherwise please try again."
+                }
+            ), 500
+        return render_template(
+            "errors/http.html",
+            code=500,
+            title="Sorry, there is a problem with the service",
+            description=None,
+        ), 500
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    if not request.path.startswith("/assets/"):
+        # Pages hold children's details: never keep them in shared caches or the back-forward cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["frontdoor.settings"]  # type: ignore[no-any-return]

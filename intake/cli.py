@@ -1,0 +1,178 @@
+"""The `frontdoor` command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from intake.config import load_settings
+from intake.db import open_database
+
+log = logging.getLogger(__name__)
+
+
+@click.group()
+@click.option("--verbose", "-v", is_flag=True, help="Log more detail.")
+def main(verbose: bool) -> None:
+    """frontdoor: the referral intake of a children's Multi-Agency Safeguarding Hub."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", default=lambda: int(os.environ.get("PORT", "8000")), type=int, show_default="8000"
+)
+@click.option("--workers", default=2, type=int, show_default=True, help="gunicorn worker processes")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web app and API with gunicorn."""
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
+        "intake.app:create_app()",
+    ]
+    run()
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--no-fork", is_flag=True, help="Run jobs in this process (no work horse).")
+def worker(burst: bool, no_fork: bool) -> None:
+    """Process contacts and send messages (run as many as needed, on any machines)."""
+    from workers import queues
+    from workers.context import WorkerContext, set_context
+    from workers.runner import run_worker
+
+    settings = load_settings()
+    context = WorkerContext(settings, open_database(settings))
+    set_context(context)
+    run_worker(context, queues.connect(settings), burst=burst, fork=not no_fork)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from intake.migrate import upgrade
+
+    upgrade(open_database(load_settings()), revision)
+    click.echo("database is up to date")
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["officer", "manager", "admin"]),
+    default="officer",
+    show_default=True,
+)
+@click.option("--name", default="")
+@click.option("--restricted-access", is_flag=True, help="May see restricted records and contacts.")
+def users_create(email: str, role: str, name: str, restricted_access: bool) -> None:
+    """Create a staff account; the password comes from FRONTDOOR_PASSWORD or stdin."""
+    from intake.users import create_user
+
+    password = os.environ.get("FRONTDOOR_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    database = open_database(load_settings())
+    try:
+        with database.transaction() as session:
+            user = create_user(
+                session, email, role, password, name=name, can_see_restricted=restricted_access
+            )
+            click.echo(f"created {user.role} {user.email}")
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+
+
+@main.group()
+def keys() -> None:
+    """Partner API keys."""
+
+
+@keys.command("create")
+@click.argument("name")
+@click.option(
+    "--scope", "scopes", multiple=True, help="Extra scopes, e.g. review for the hub's own systems."
+)
+def keys_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a key for partner NAME and print it once."""
+    from intake import partner_keys
+
+    database = open_database(load_settings())
+    try:
+        with database.transaction() as session:
+            row, key = partner_keys.create(session, name)
+            row.scopes = [*row.scopes, *scopes]
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(key)
+    click.echo(f"Store this key now: it is not shown again. Partner: {name}", err=True)
+
+
+@keys.command("revoke")
+@click.argument("name")
+def keys_revoke(name: str) -> None:
+    """Revoke partner NAME's key at once."""
+    from intake import partner_keys
+
+    with open_database(load_settings()).transaction() as session:
+        if not partner_keys.revoke(session, name):
+            raise click.ClickException(f"no active key named {name!r}")
+    click.echo(f"revoked {name}")
+
+
+@main.group()
+def demo() -> None:
+    """Demonstration data."""
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Synthetic person records, referrals and a demo officer login (safe to run twice)."""
+    from intake.demo import seed
+
+    summary = seed(open_database(load_settings()))
+    click.echo(summary)
+
+
+@main.command()
+@click.option("--port", default=8000, type=int)
+def dev(port: int) -> None:
+    """What `make run` runs: migrate, seed, then web, worker and SMTP intake together."""
+    from intake.devserver import run_all
+
+    sys.exit(run_all(port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Partner API keys: shown once, stored as a SHA-256 hash (they are long random secrets)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.models import PartnerKey, utcnow
+
+PREFIX = "fdk_"
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create(session: Session, name: str) -> tuple[PartnerKey, str]:
+    if session.scalar(select(PartnerKey).where(PartnerKey.name == name)) is not None:
+        raise ValueError(f"a key named {name!r} already exists")
+    public = secrets.token_hex(4)
+    key = f"{PREFIX}{public}_{secrets.token_urlsafe(32)}"
+    row = PartnerKey(name=name, prefix=public, key_hash=_hash(key), scopes=["referrals", "email"])
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+def revoke(session: Session, name: str) -> bool:
+    row = session.scalar(
+        select(PartnerKey).where(PartnerKey.name == name, PartnerKey.revoked_at.is_(None))
+    )
+    if row is None:
+        return False
+    row.revoked_at = utcnow()
+    return True
+
+
+def authenticate(session: Session, header: str | None) -> PartnerKey | None:
+    """The active key named by an `Authorization: Bearer <key>` header, or None."""
+    if not header or not header.startswith("Bearer "):
+        return None
+    key = header.removeprefix("Bearer ").strip()
+    if not key.startswith(PREFIX) or len(key) > 200:
+        return None
+    public = key[len(PREFIX) :].split("_", 1)[0]
+    row = session.scalar(select(PartnerKey).where(PartnerKey.prefix == public))
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.key_hash, _hash(key)):
+        return None
+    return row

@@ -1,0 +1,89 @@
+"""`frontdoor worker`: an RQ worker plus the outbox relay, surviving Redis going away."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from rq import Worker
+from sqlalchemy.exc import SQLAlchemyError
+
+from workers import queues, relay
+from workers.context import WorkerContext
+
+log = logging.getLogger(__name__)
+
+RELAY_INTERVAL = 5.0
+
+
+def relay_loop(
+    context: WorkerContext,
+    connection: Redis,
+    stop: threading.Event,
+    interval: float = RELAY_INTERVAL,
+) -> None:
+    while not stop.is_set():
+        try:
+            with context.db.session() as session:
+                result = relay.relay_once(session, connection)
+            if result.enqueued or result.recovered:
+                log.info("relay enqueued %d, recovered %d", result.enqueued, result.recovered)
+        except RedisError as exc:
+            log.warning("relay: queue unavailable (%s); will retry", type(exc).__name__)
+        except SQLAlchemyError as exc:
+            log.warning("relay: database unavailable (%s); will retry", type(exc).__name__)
+        stop.wait(interval)
+
+
+def run_worker(
+    context: WorkerContext,
+    connection: Redis,
+    queue_names: tuple[str, ...] = queues.ALL_QUEUES,
+    *,
+    burst: bool = False,
+    with_relay: bool = True,
+    fork: bool = True,
+) -> None:
+    _preload()
+    stop = threading.Event()
+    relay_thread: threading.Thread | None = None
+    if with_relay:
+        relay_thread = threading.Thread(
+            target=relay_loop, args=(context, connection, stop), daemon=True, name="relay"
+        )
+        relay_thread.start()
+    worker_class: type[Worker] = Worker
+    if not fork:
+        from rq import SimpleWorker
+
+        worker_class = SimpleWorker
+    try:
+        while True:
+            try:
+                worker = worker_class(
+                    [queues.queue(n, connection) for n in queue_names], connection=connection
+                )
+                worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+                return
+            except RedisConnectionError:
+                log.warning("worker: queue unavailable; retrying in 2s")
+                time.sleep(2)
+    finally:
+        stop.set()
+        if relay_thread is not None:
+            relay_thread.join(timeout=RELAY_INTERVAL + 1)
+
+
+def _preload() -> None:
+    """Load heavy models once, before RQ forks a work horse per job."""
+    try:
+        import nlp
+    except ImportError:
+        return
+    load = getattr(nlp, "load_pipeline", None)
+    if callable(load):
+        load()
