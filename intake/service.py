@@ -11,7 +11,6 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.flow import FlowState, is_complete
@@ -37,23 +36,25 @@ class IncompleteReferral(ValueError):
 
 def new_contact(session: Session, channel: str, *, origin_address: str | None = None) -> Contact:
     """A draft contact with a fresh reference. Flushes so the id and reference are usable."""
-    for _attempt in range(5):
-        contact = Contact(
-            reference=new_reference(),
-            channel=channel,
-            status=ContactStatus.DRAFT,
-            flow_state={},
-            origin_address=origin_address,
-        )
-        try:
-            with session.begin_nested():
-                session.add(contact)
-                session.flush()
-        except IntegrityError:
-            continue  # one in billions: a reference already issued
-        event(session, contact, "draft_started", channel=channel)
-        return contact
-    raise RuntimeError("could not issue a unique reference")
+    reference = new_reference()
+    # 31^7 references: collisions are rare but certain over millions of contacts, so look first.
+    while session.scalar(select(Contact.id).where(Contact.reference == reference)) is not None:
+        reference = new_reference()
+    contact = Contact(
+        reference=reference,
+        channel=channel,
+        status=ContactStatus.DRAFT,
+        flow_state={},
+        origin_address=origin_address,
+        # Empty collections up front: a new contact has none, so never lazy-load them.
+        people=[],
+        answers=[],
+        events=[],
+    )
+    session.add(contact)
+    session.flush()
+    event(session, contact, "draft_started", channel=channel)
+    return contact
 
 
 def event(session: Session, contact: Contact, step: str, **detail: Any) -> ContactEvent:

