@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
-from intake import extensions
-from intake.config import PROJECT_ROOT, Settings, load_settings
+from intake import extensions, limits
+from intake.config import PROJECT_ROOT, load_settings
 from intake.db import open_database
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     # Machines authenticate these with keys or signatures, not cookies: no CSRF token.
     csrf.exempt(api_bp)
+    limits.init_app(app, extensions.settings_of(app), public=[web_bp], partner=[api_bp])
 
 
 def _wants_json() -> bool:
@@ -128,7 +129,3 @@ def _security_headers(response: Response) -> Response:
         # Pages hold children's details: never keep them in shared caches or the back-forward cache.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-def settings_of(app: Flask) -> Settings:
-    return app.extensions["frontdoor.settings"]  # type: ignore[no-any-return]

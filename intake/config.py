@@ -33,6 +33,9 @@ class Settings:
     mail_from: str = "mash-frontdoor@localhost"
     smtpd_host: str = "127.0.0.1"
     smtpd_port: int = 2525
+    smtpd_max_message_bytes: int = 10 * 1024 * 1024
+    smtpd_tls_cert: str = ""
+    smtpd_tls_key: str = ""
     intake_addresses: tuple[str, ...] = ("mash@localhost",)
     duty_phone_number: str = ""
     encryption_keys: tuple[str, ...] = ()
@@ -42,6 +45,9 @@ class Settings:
     possible_threshold: float = 0.85
     conversation_idle_minutes: int = 60
     resume_token_max_age_days: int = 28
+    rate_limits_enabled: bool = True
+    rate_limit_public: str = "120 per minute;1200 per hour"
+    rate_limit_partner: str = "600 per minute"
     testing: bool = False
 
     @property
@@ -88,12 +94,18 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         "mail_from": env.get("FRONTDOOR_MAIL_FROM", "mash-frontdoor@localhost"),
         "smtpd_host": env.get("SMTPD_HOST", "127.0.0.1"),
         "smtpd_port": int(env.get("SMTPD_PORT", "2525")),
+        "smtpd_max_message_bytes": int(env.get("SMTPD_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024))),
+        "smtpd_tls_cert": env.get("SMTPD_TLS_CERT", ""),
+        "smtpd_tls_key": env.get("SMTPD_TLS_KEY", ""),
         "intake_addresses": _csv(env.get("FRONTDOOR_INTAKE_ADDRESSES", "mash@localhost")),
         "duty_phone_number": env.get("FRONTDOOR_DUTY_PHONE", ""),
         "encryption_keys": _csv(env.get("FRONTDOOR_ENCRYPTION_KEYS", "")),
         "rating_rules_path": env.get("FRONTDOOR_RATING_RULES", ""),
         "repeat_threshold": int(env.get("FRONTDOOR_REPEAT_THRESHOLD", "3")),
         "conversation_idle_minutes": int(env.get("FRONTDOOR_CONVERSATION_IDLE_MINUTES", "60")),
+        "rate_limits_enabled": env.get("FRONTDOOR_RATE_LIMITS", "on") != "off",
+        "rate_limit_public": env.get("FRONTDOOR_RATE_LIMIT_PUBLIC", "120 per minute;1200 per hour"),
+        "rate_limit_partner": env.get("FRONTDOOR_RATE_LIMIT_PARTNER", "600 per minute"),
     }
     if overrides:
         known = {f.name for f in fields(Settings)}

@@ -24,7 +24,11 @@ def init_app(app: Flask, settings: Settings, db: Database) -> None:
 
 
 def settings() -> Settings:
-    return cast(Settings, current_app.extensions[_SETTINGS])
+    return settings_of(current_app)
+
+
+def settings_of(app: Flask) -> Settings:
+    return cast(Settings, app.extensions[_SETTINGS])
 
 
 def database() -> Database:
