@@ -187,10 +187,10 @@ def match_choice(choices: tuple[Choice, ...], raw: str) -> str | None:
     best: tuple[int, str] | None = None
     for choice in choices:
         for synonym in choice.synonyms:
-            if f" {synonym.strip()} " in padded or (len(synonym) > 4 and synonym in padded):
-                # The longest matching phrase wins: "school nurse" beats "school".
-                if best is None or len(synonym) > best[0]:
-                    best = (len(synonym), choice.value)
+            found = f" {synonym.strip()} " in padded or (len(synonym) > 4 and synonym in padded)
+            # The longest matching phrase wins: "school nurse" beats "school".
+            if found and (best is None or len(synonym) > best[0]):
+                best = (len(synonym), choice.value)
     return best[1] if best else None
 
 
