@@ -51,7 +51,9 @@ def wait_for(port: int, path: str = "/healthz", timeout: float = 30) -> None:
     raise RuntimeError(f"server on {port} did not start")
 
 
-def load(port: int, headers: dict[str, str], total: int, clients: int) -> tuple[float, list[float], int]:
+def load(
+    port: int, headers: dict[str, str], total: int, clients: int
+) -> tuple[float, list[float], int]:
     body = json.dumps(referral_payload()).encode()
     latencies: list[float] = []
     errors = 0
@@ -65,7 +67,12 @@ def load(port: int, headers: dict[str, str], total: int, clients: int) -> tuple[
         bad = 0
         for _ in range(per_client):
             start = time.perf_counter()
-            conn.request("POST", "/api/v1/referrals", body=body, headers={**headers, "Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/referrals",
+                body=body,
+                headers={**headers, "Content-Type": "application/json"},
+            )
             response = conn.getresponse()
             response.read()
             mine.append(time.perf_counter() - start)
@@ -90,15 +97,28 @@ def pct(values: list[float], q: float) -> float:
 
 
 def report(name: str, rate: float, latencies: list[float], errors: int) -> None:
-    print(f"{name:12} {rate:8.1f} req/s   p50 {pct(latencies, 50):6.1f} ms   p95 {pct(latencies, 95):6.1f} ms   "
-          f"p99 {pct(latencies, 99):6.1f} ms   errors {errors}")
+    print(
+        f"{name:12} {rate:8.1f} req/s   p50 {pct(latencies, 50):6.1f} ms   p95 {pct(latencies, 95):6.1f} ms   "
+        f"p99 {pct(latencies, 99):6.1f} ms   errors {errors}"
+    )
 
 
 def serve(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--threads", "4", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=ROOT,
+        env=env,
     )
 
 
@@ -117,10 +137,21 @@ def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS, "SECRET_KEY": "bench"}
-        subprocess.run([str(ROOT / ".venv/bin/frontdoor"), "db", "upgrade"], env=env, check=True, cwd=ROOT,
-                       capture_output=True)
-        key = subprocess.run([str(ROOT / ".venv/bin/frontdoor"), "keys", "create", "bench"], env=env, check=True,
-                             cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        subprocess.run(
+            [str(ROOT / ".venv/bin/frontdoor"), "db", "upgrade"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        key = subprocess.run(
+            [str(ROOT / ".venv/bin/frontdoor"), "keys", "create", "bench"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         fd_port, base_port = free_port(), free_port()
         procs.append(serve("intake.app:create_app()", fd_port, env, args.workers))
         base_env = {**os.environ, "BASELINE_DSN": url.replace("postgresql+psycopg", "postgresql")}
@@ -131,14 +162,18 @@ def main() -> None:
         load(fd_port, {"Authorization": f"Bearer {key}"}, 80, args.clients)
         load(base_port, {}, 80, args.clients)
 
-        print(f"{args.requests} POSTs, {args.clients} concurrent clients, gunicorn {args.workers} workers x 4 threads, "
-              f"{os.cpu_count()} CPUs, PostgreSQL + Redis on 127.0.0.1")
+        print(
+            f"{args.requests} POSTs, {args.clients} concurrent clients, gunicorn {args.workers} workers x 4 threads, "
+            f"{os.cpu_count()} CPUs, PostgreSQL + Redis on 127.0.0.1"
+        )
         base = load(base_port, {}, args.requests, args.clients)
         ours = load(fd_port, {"Authorization": f"Bearer {key}"}, args.requests, args.clients)
         report("baseline", *base)
         report("frontdoor", *ours)
-        print(f"throughput ratio frontdoor/baseline: {ours[0] / base[0]:.2f} (target >= 0.5); "
-              f"frontdoor p99 {pct(ours[1], 99):.1f} ms (target < 50 ms)")
+        print(
+            f"throughput ratio frontdoor/baseline: {ours[0] / base[0]:.2f} (target >= 0.5); "
+            f"frontdoor p99 {pct(ours[1], 99):.1f} ms (target < 50 ms)"
+        )
     finally:
         for p in procs:
             p.terminate()

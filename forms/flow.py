@@ -121,7 +121,8 @@ def count(answers: Answers, group: Group) -> int:
 
 
 def is_required(step: Step, answers: Answers) -> bool:
-    item = item_answers(answers, step.question.group, step.index) if step.question.group else {}
+    group, index = step.question.group, step.index
+    item = item_answers(answers, group, index) if group is not None and index is not None else {}
     return step.question.required(answers, item)
 
 

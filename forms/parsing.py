@@ -37,7 +37,24 @@ MONTHS = {
 }
 
 YES_WORDS = frozenset(
-    ["yes", "y", "yeah", "yep", "yup", "yea", "aye", "correct", "right", "true", "1", "ok", "okay", "sure", "affirmative", "definitely"]
+    [
+        "yes",
+        "y",
+        "yeah",
+        "yep",
+        "yup",
+        "yea",
+        "aye",
+        "correct",
+        "right",
+        "true",
+        "1",
+        "ok",
+        "okay",
+        "sure",
+        "affirmative",
+        "definitely",
+    ]
 )
 NO_WORDS = frozenset(["no", "n", "nope", "nah", "not", "false", "2", "negative", "none"])
 
@@ -188,7 +205,26 @@ def parse_age(raw: Any) -> int:
 _NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+        ]
     )
 }
 

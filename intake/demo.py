@@ -34,8 +34,13 @@ def seed(database: Database) -> str:
         for officer in DEMO_OFFICERS:
             exists = session.scalar(select(User).where(func.lower(User.email) == officer.email))
             if exists is None:
-                create_user(session, officer.email, officer.role, officer.password,
-                            can_see_restricted=officer.restricted)
+                create_user(
+                    session,
+                    officer.email,
+                    officer.role,
+                    officer.password,
+                    can_see_restricted=officer.restricted,
+                )
                 created_users += 1
         contacts = session.scalar(select(func.count()).select_from(Contact)) or 0
     return f"demo data: {created_users} staff logins created, {contacts} contacts present"

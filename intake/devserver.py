@@ -37,8 +37,12 @@ def run_all(port: int) -> int:
         "smtpd": [*frontdoor, "smtpd"],
     }
     children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
-    _print_banner(settings.base_url if os.environ.get("FRONTDOOR_BASE_URL") else f"http://127.0.0.1:{port}",
-                  settings.smtpd_host, settings.smtpd_port, settings.intake_addresses)
+    _print_banner(
+        settings.base_url if os.environ.get("FRONTDOOR_BASE_URL") else f"http://127.0.0.1:{port}",
+        settings.smtpd_host,
+        settings.smtpd_port,
+        settings.intake_addresses,
+    )
 
     stopping = False
 
@@ -52,7 +56,9 @@ def run_all(port: int) -> int:
     while not stopping:
         for name, child in children.items():
             if child.poll() is not None:
-                print(f"{name} stopped (exit {child.returncode}); stopping the rest", file=sys.stderr)
+                print(
+                    f"{name} stopped (exit {child.returncode}); stopping the rest", file=sys.stderr
+                )
                 stopping, exit_code = True, child.returncode or 1
                 break
         time.sleep(0.5)

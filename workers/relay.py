@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from intake.models import OutboxJob, utcnow
@@ -132,11 +132,11 @@ def relay_once(
     return RelayResult(enqueued, recovered)
 
 
-def _skip_locked(session: Session, stmt: object) -> object:
+def _skip_locked(session: Session, stmt: Select[tuple[OutboxJob]]) -> Select[tuple[OutboxJob]]:
     # Several workers run the relay; SKIP LOCKED lets each take different rows on PostgreSQL.
     # SQLite has one writer at a time anyway.
     if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True)  # type: ignore[attr-defined]
+        return stmt.with_for_update(skip_locked=True)
     return stmt
 
 
@@ -149,14 +149,3 @@ def mark_completed(session: Session, kind: str, subject_id: int) -> None:
         )
     ):
         row.completed_at = utcnow()
-
-
-def is_completed(session: Session, kind: str, subject_id: int) -> bool:
-    open_rows = session.scalar(
-        select(OutboxJob.id).where(
-            OutboxJob.kind == kind,
-            OutboxJob.subject_id == subject_id,
-            or_(OutboxJob.completed_at.is_(None)),
-        )
-    )
-    return open_rows is None

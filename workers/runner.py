@@ -9,7 +9,7 @@ import time
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import SimpleWorker, Worker
 from sqlalchemy.exc import SQLAlchemyError
 
 from workers import queues, relay
@@ -56,11 +56,8 @@ def run_worker(
             target=relay_loop, args=(context, connection, stop), daemon=True, name="relay"
         )
         relay_thread.start()
-    worker_class: type[Worker] = Worker
-    if not fork:
-        from rq import SimpleWorker
-
-        worker_class = SimpleWorker
+    # SimpleWorker runs jobs in this process: faster, but a crashing job takes the worker with it.
+    worker_class: type[Worker] = Worker if fork else SimpleWorker
     try:
         while True:
             try:

@@ -14,6 +14,7 @@ from intake.models.contact import (
     OutboxJob,
 )
 from intake.models.messages import MessageStatus, MessageTemplate, OutboundMessage
+from intake.models.records import MatchStatus, PersonMatch, PersonRecord
 from intake.models.staff import AuditEvent, PartnerKey, Role, User
 
 __all__ = [
@@ -28,11 +29,14 @@ __all__ = [
     "ContactStatus",
     "Conversation",
     "InboundMessage",
+    "MatchStatus",
     "MessageStatus",
     "MessageTemplate",
     "OutboundMessage",
     "OutboxJob",
     "PartnerKey",
+    "PersonMatch",
+    "PersonRecord",
     "Role",
     "User",
     "utcnow",

@@ -25,10 +25,32 @@ def answer_all(state, answers):
 def complete_professional_state():
     state = FlowState()
     answer_all(state, PROFESSIONAL.values())
-    answer_all(state, [{"given": "Jordan", "family": "Smith"}, "date_of_birth", "3/4/2015", "male", "10 High St",
-                       "LS1 4AP", "Riverside", "", "", "no", "no",
-                       "He has a bruise", "yesterday", "told_by_child", "", "", "none",
-                       "not_asked", "risk_of_harm", "", "none"])
+    answer_all(
+        state,
+        [
+            {"given": "Jordan", "family": "Smith"},
+            "date_of_birth",
+            "3/4/2015",
+            "male",
+            "10 High St",
+            "LS1 4AP",
+            "Riverside",
+            "",
+            "",
+            "no",
+            "no",
+            "He has a bruise",
+            "yesterday",
+            "told_by_child",
+            "",
+            "",
+            "none",
+            "not_asked",
+            "risk_of_harm",
+            "",
+            "none",
+        ],
+    )
     return state
 
 
@@ -119,7 +141,9 @@ def test_state_survives_a_round_trip_through_json():
 def test_prefill_never_overwrites_what_the_person_said_and_drops_invalid_values():
     state = FlowState()
     answer_all(state, ["no", "school"])
-    filled = flow.prefill(state, {"referrer_type": "gp", "child.0.postcode": "LS1 4AP", "child.0.age": "not an age"})
+    filled = flow.prefill(
+        state, {"referrer_type": "gp", "child.0.postcode": "LS1 4AP", "child.0.age": "not an age"}
+    )
     assert filled == ["child.0.postcode"]
     assert state.answers["referrer_type"] == "school"
     assert state.sources["child.0.postcode"] == "nlp"

