@@ -10,6 +10,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
+from rq.worker.base import BaseWorker
 from sqlalchemy.exc import SQLAlchemyError
 
 from workers import queues, relay
@@ -57,7 +58,7 @@ def run_worker(
         )
         relay_thread.start()
     # SimpleWorker runs jobs in this process: faster, but a crashing job takes the worker with it.
-    worker_class: type[Worker] = Worker if fork else SimpleWorker
+    worker_class: type[BaseWorker] = Worker if fork else SimpleWorker
     try:
         while True:
             try:

@@ -31,29 +31,49 @@ def test_a_valid_referral_is_stored_acknowledged_with_a_reference_and_queued(cli
     assert [c.given_name for c in contact.children] == ["Jordan"]
     assert contact.household[0].relationship_to_child == "mother"
     assert contact.consent_reason == "risk_of_harm"
-    assert session.scalar(select(func.count()).select_from(Answer).where(Answer.contact_id == contact.id)) > 10
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Answer).where(Answer.contact_id == contact.id)
+        )
+        > 10
+    )
     outbox = session.scalars(select(OutboxJob)).all()
     assert [(o.kind, o.subject_id) for o in outbox] == [("process_contact", contact.id)]
     assert outbox[0].enqueued_at is not None
 
 
 def test_the_referral_can_be_read_back_by_the_partner_that_sent_it(client, auth, db):
-    reference = client.post("/api/v1/referrals", json=referral_payload(), headers=auth).json["reference"]
+    reference = client.post("/api/v1/referrals", json=referral_payload(), headers=auth).json[
+        "reference"
+    ]
     body = client.get(f"/api/v1/referrals/{reference}", headers=auth).json
     assert body["reference"] == reference and body["status"] == "submitted"
     assert body["categories"] == [] and body["rating"] is None
     with db.transaction() as s:
         _row, other = partner_keys.create(s, "another-partner")
-    assert client.get(f"/api/v1/referrals/{reference}", headers={"Authorization": f"Bearer {other}"}).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/referrals/{reference}", headers={"Authorization": f"Bearer {other}"}
+        ).status_code
+        == 404
+    )
 
 
 def test_no_key_or_a_revoked_key_is_refused(client, api_key, db):
     assert client.post("/api/v1/referrals", json=referral_payload()).status_code == 401
-    assert client.post("/api/v1/referrals", json=referral_payload(),
-                       headers={"Authorization": "Bearer fdk_nothing_here"}).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/referrals",
+            json=referral_payload(),
+            headers={"Authorization": "Bearer fdk_nothing_here"},
+        ).status_code
+        == 401
+    )
     with db.transaction() as s:
         partner_keys.revoke(s, "west-yorkshire-police")
-    response = client.post("/api/v1/referrals", json=referral_payload(), headers={"Authorization": f"Bearer {api_key}"})
+    response = client.post(
+        "/api/v1/referrals", json=referral_payload(), headers={"Authorization": f"Bearer {api_key}"}
+    )
     assert response.status_code == 401
 
 
@@ -65,7 +85,9 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_reference(clien
     assert first.json["reference"] == second.json["reference"]
     assert second.headers["Idempotent-Replayed"] == "true"
     assert session.scalar(select(func.count()).select_from(Contact)) == 1
-    changed = client.post("/api/v1/referrals", json=referral_payload(other_agencies="CAMHS"), headers=headers)
+    changed = client.post(
+        "/api/v1/referrals", json=referral_payload(other_agencies="CAMHS"), headers=headers
+    )
     assert changed.status_code == 422
 
 
@@ -89,10 +111,19 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_reference(clien
         (referral_payload(concern={"description": "x" * 20001}), "concern.description"),
         (referral_payload(referrer={"source": "2A"}), "referrer.name"),
         (referral_payload(referrer={"source": "ZZ"}), "referrer.source"),
-        (referral_payload(referrer={**referral_payload()["referrer"], "email": "not-an-email"}), "referrer.email"),
-        (referral_payload(referrer={**referral_payload()["referrer"], "phone": "12"}), "referrer.phone"),
+        (
+            referral_payload(referrer={**referral_payload()["referrer"], "email": "not-an-email"}),
+            "referrer.email",
+        ),
+        (
+            referral_payload(referrer={**referral_payload()["referrer"], "phone": "12"}),
+            "referrer.phone",
+        ),
         (referral_payload(unexpected_field=1), "unexpected_field"),
-        (referral_payload(referrer={**referral_payload()["referrer"], "shoe_size": 9}), "referrer.shoe_size"),
+        (
+            referral_payload(referrer={**referral_payload()["referrer"], "shoe_size": 9}),
+            "referrer.shoe_size",
+        ),
     ],
 )
 def test_bad_input_gets_422_with_an_error_for_the_field(client, auth, payload, field):
@@ -114,7 +145,9 @@ def test_bad_input_gets_422_with_an_error_for_the_field(client, auth, payload, f
     ],
 )
 def test_malformed_bodies_get_a_4xx_never_a_500(client, auth, body, content_type, status):
-    response = client.post("/api/v1/referrals", data=body, headers={**auth, "Content-Type": content_type})
+    response = client.post(
+        "/api/v1/referrals", data=body, headers={**auth, "Content-Type": content_type}
+    )
     assert response.status_code == status
     assert "message" in response.json
 
