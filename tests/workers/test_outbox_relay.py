@@ -55,14 +55,20 @@ def test_a_submission_while_redis_is_down_succeeds_and_runs_once_when_redis_is_b
     with db.session() as s:
         assert relay.relay_once(s, connection).enqueued >= 1
         assert relay.relay_once(s, connection).enqueued == 0
-        assert s.scalar(select(OutboxJob.enqueued_at).where(OutboxJob.kind == "process_contact")) is not None
+        assert (
+            s.scalar(select(OutboxJob.enqueued_at).where(OutboxJob.kind == "process_contact"))
+            is not None
+        )
     run_worker(get_context(), connection, burst=True, fork=False, with_relay=False)
 
     with db.session() as s:
         contact = s.scalar(select(Contact).where(Contact.reference == response.json["reference"]))
         assert contact.status == "awaiting_review"
         assert processed_count(s, contact.id) == 1
-        assert s.scalar(select(OutboxJob.completed_at).where(OutboxJob.kind == "process_contact")) is not None
+        assert (
+            s.scalar(select(OutboxJob.completed_at).where(OutboxJob.kind == "process_contact"))
+            is not None
+        )
 
 
 def test_a_job_lost_with_a_redis_restart_is_recovered_by_the_sweeper(db, private_redis):
@@ -129,7 +135,9 @@ def test_the_embedded_default_runs_the_same_rq_code(app, db):
     )
     with db.session() as s:
         contact = create_contact(s)
-        relay.try_enqueue(s, connection, s.scalar(select(OutboxJob).where(OutboxJob.kind == "process_contact")))
+        relay.try_enqueue(
+            s, connection, s.scalar(select(OutboxJob).where(OutboxJob.kind == "process_contact"))
+        )
     run_worker(get_context(), connection, burst=True, fork=True, with_relay=False)
     with db.session() as s:
         assert s.get(Contact, contact.id).status == "awaiting_review"
