@@ -23,7 +23,7 @@ def test_a_partner_flooding_the_api_is_slowed_with_a_kind_429(client, db):
     ]
     assert statuses == [201, 201, 201, 429]
     last = client.post("/api/v1/referrals", json=referral_payload(), headers=headers)
-    assert last.headers["Retry-After"] == "60"
+    assert 0 < int(last.headers["Retry-After"]) <= 60
     assert "try again" in last.json["message"]
 
 
