@@ -1,8 +1,9 @@
 """Contact references: short, speakable over the phone, and resistant to typos.
 
-Eight characters from an alphabet without 0/O, 1/I/L (read aloud they get confused), shown as
-`ABCD-EFGH`. The last character is a Luhn mod N check character, which catches every single
-mistyped character and almost every swap of two neighbours.
+Eight characters from an alphabet without 0/O, 1/I/L and 2/Z (read aloud or handwritten they get
+confused), shown as `ABCD-EFGH`. The last character is a Luhn mod N check character, which catches
+every single mistyped character and almost every swap of two neighbours. Luhn mod N needs an even
+alphabet size (doubling must be a permutation), which is one more reason the alphabet has 30.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXY"
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 BODY_LENGTH = 7
 
@@ -42,4 +43,4 @@ def normalise(text: str) -> str | None:
     return f"{compact[:4]}-{compact[4:]}"
 
 
-REFERENCE_PATTERN = re.compile(r"\b[2-9A-HJKMNP-Z]{4}-?[2-9A-HJKMNP-Z]{4}\b")
+REFERENCE_PATTERN = re.compile(r"\b[2-9A-HJKMNP-Y]{4}-?[2-9A-HJKMNP-Y]{4}\b")
