@@ -174,5 +174,43 @@ def dev(port: int) -> None:
     sys.exit(run_all(port))
 
 
+@main.group()
+def retention() -> None:
+    """Reducing and deleting what the hub no longer needs."""
+
+
+@retention.command("run")
+def retention_run() -> None:
+    """Reduce decided contacts and delete abandoned drafts past their retention period.
+
+    Run it daily (cron or a systemd timer); each run is recorded in the audit log.
+    """
+    from workers.retention import apply_retention
+
+    settings = load_settings()
+    with open_database(settings).transaction() as session:
+        result = apply_retention(
+            session,
+            retention_days=settings.retention_days,
+            draft_retention_days=settings.draft_retention_days,
+        )
+    click.echo(f"reduced {result.reduced} contacts, deleted {result.drafts_deleted} drafts")
+
+
+@main.group()
+def encryption() -> None:
+    """Encryption of free text at rest."""
+
+
+@encryption.command("rotate")
+def encryption_rotate() -> None:
+    """Re-encrypt stored text under the first key of FRONTDOOR_ENCRYPTION_KEYS."""
+    from intake import crypto
+
+    with open_database(load_settings()).session() as session:
+        count = crypto.rotate_all(session)
+    click.echo(f"re-encrypted {count} values; the old keys can now be removed")
+
+
 if __name__ == "__main__":
     main()

@@ -38,6 +38,9 @@ class Settings:
     smtpd_tls_key: str = ""
     intake_addresses: tuple[str, ...] = ("mash@localhost",)
     duty_phone_number: str = ""
+    # Press 0 on the phone line: put through to a contact officer during opening hours.
+    officer_phone_number: str = ""
+    opening_hours: str = "Mon-Fri 09:00-17:00 Europe/London"
     encryption_keys: tuple[str, ...] = ()
     rating_rules_path: str = ""
     repeat_threshold: int = 3
@@ -45,6 +48,8 @@ class Settings:
     possible_threshold: float = 0.85
     conversation_idle_minutes: int = 60
     resume_token_max_age_days: int = 28
+    retention_days: int = 183
+    draft_retention_days: int = 30
     rate_limits_enabled: bool = True
     rate_limit_public: str = "120 per minute;1200 per hour"
     rate_limit_partner: str = "600 per minute"
@@ -99,10 +104,14 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         "smtpd_tls_key": env.get("SMTPD_TLS_KEY", ""),
         "intake_addresses": _csv(env.get("FRONTDOOR_INTAKE_ADDRESSES", "mash@localhost")),
         "duty_phone_number": env.get("FRONTDOOR_DUTY_PHONE", ""),
+        "officer_phone_number": env.get("FRONTDOOR_OFFICER_PHONE", ""),
+        "opening_hours": env.get("FRONTDOOR_OPENING_HOURS", "Mon-Fri 09:00-17:00 Europe/London"),
         "encryption_keys": _csv(env.get("FRONTDOOR_ENCRYPTION_KEYS", "")),
         "rating_rules_path": env.get("FRONTDOOR_RATING_RULES", ""),
         "repeat_threshold": int(env.get("FRONTDOOR_REPEAT_THRESHOLD", "3")),
         "conversation_idle_minutes": int(env.get("FRONTDOOR_CONVERSATION_IDLE_MINUTES", "60")),
+        "retention_days": int(env.get("FRONTDOOR_RETENTION_DAYS", "183")),
+        "draft_retention_days": int(env.get("FRONTDOOR_DRAFT_RETENTION_DAYS", "30")),
         "rate_limits_enabled": env.get("FRONTDOOR_RATE_LIMITS", "on") != "off",
         "rate_limit_public": env.get("FRONTDOOR_RATE_LIMIT_PUBLIC", "120 per minute;1200 per hour"),
         "rate_limit_partner": env.get("FRONTDOOR_RATE_LIMIT_PARTNER", "600 per minute"),

@@ -65,3 +65,41 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else decrypt(str(value))
+
+
+def rotate_all(session: Any, batch: int = 1000) -> int:
+    """Re-encrypt every encrypted column under the newest key; returns the values rewritten.
+
+    Reads and writes the stored tokens directly (not through the ORM), so it touches every row
+    of every table once, in batches, whatever model owns the column.
+    """
+    from sqlalchemy import bindparam, column, select, table, update
+
+    from intake.models import Base
+
+    rewritten = 0
+    for mapped in Base.metadata.sorted_tables:
+        encrypted = [c.name for c in mapped.columns if isinstance(c.type, EncryptedText)]
+        if not encrypted:
+            continue
+        raw = table(mapped.name, column("id"), *(column(name, Text) for name in encrypted))
+        last_id = 0
+        while True:
+            rows = session.execute(
+                select(raw).where(raw.c.id > last_id).order_by(raw.c.id).limit(batch)
+            ).all()
+            if not rows:
+                break
+            last_id = rows[-1].id
+            for row in rows:
+                values = {
+                    n: rotate(getattr(row, n)) for n in encrypted if getattr(row, n) is not None
+                }
+                if values:
+                    session.execute(
+                        update(raw).where(raw.c.id == bindparam("row_id")),
+                        {"row_id": row.id, **values},
+                    )
+                    rewritten += len(values)
+            session.commit()
+    return rewritten
