@@ -120,7 +120,16 @@ def relay_once(
         enqueued += 1
     for row in session.scalars(_skip_locked(session, stale)).all():
         status = _job_status(connection, row.job_id)
-        if status in (None, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        # A job still "started" this long after it was enqueued belongs to a worker that died
+        # (a contact takes well under a second). Running it again is safe: the job claims the
+        # contact with a row lock and leaves a processed one alone.
+        if status in (
+            None,
+            JobStatus.FAILED,
+            JobStatus.STOPPED,
+            JobStatus.CANCELED,
+            JobStatus.STARTED,
+        ):
             if status is not None:
                 Job.fetch(row.job_id, connection=connection).delete()
             enqueue(connection, row)
