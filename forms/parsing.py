@@ -148,7 +148,7 @@ def _make_date(day: str, month: str, year: str) -> date:
         y += 2000 if y <= date.today().year % 100 + 1 else 1900
     try:
         return date(y, m, d)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a part too big for a C int
         raise ParseError("The date must be a real date, for example 27 3 2015")
 
 

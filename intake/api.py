@@ -16,6 +16,7 @@ from intake import extensions, partner_keys, service
 from intake.models import Contact, PartnerKey
 from intake.openapi import openapi_document
 from workers import relay
+from workers.feedback.messages import enqueue_now
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def create_referral() -> tuple[Response, int]:
             return replay
         raise
     relay.try_enqueue(session, extensions.redis(), row)
+    enqueue_now(session, extensions.redis(), contact)  # the referrer's acknowledgement
     response = jsonify(_created_body(contact))
     response.headers["Location"] = f"/api/v1/referrals/{contact.reference}"
     return response, 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
@@ -75,7 +75,50 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     # Machines authenticate these with keys or signatures, not cookies: no CSRF token.
     csrf.exempt(api_bp)
-    limits.init_app(app, extensions.settings_of(app), public=[web_bp], partner=[api_bp])
+    _register_sms_status(app)
+    _register_twilio_conversations(app)
+    email_bp = _register_email_intake(app)
+    officer_sign_in_bp = _register_officer_desk(app)
+    limits.init_app(
+        app,
+        extensions.settings_of(app),
+        public=[web_bp, officer_sign_in_bp],
+        partner=[api_bp, email_bp],
+    )
+
+
+def _register_officer_desk(app: Flask) -> Blueprint:
+    # The officer pages, behind staff sign-in; the sign-in pages are rate limited like the public.
+    from intake import review
+
+    return review.init_app(app)
+
+
+def _register_sms_status(app: Flask) -> None:
+    # Twilio's delivery receipts for the messages we send; signed by Twilio, so no CSRF token.
+    from channels.sms.status import bp as sms_status_bp
+
+    app.register_blueprint(sms_status_bp)
+    csrf.exempt(sms_status_bp)
+
+
+def _register_twilio_conversations(app: Flask) -> None:
+    # Referrals by text and by phone: Twilio webhooks, signed by Twilio, so no CSRF token.
+    from channels.sms.webhook import bp as sms_bp
+    from channels.voice.webhook import bp as voice_bp
+
+    for bp in (sms_bp, voice_bp):
+        app.register_blueprint(bp)
+        csrf.exempt(bp)
+
+
+def _register_email_intake(app: Flask) -> Blueprint:
+    # Raw emails forwarded by a mail provider, with a partner key, so no CSRF token.
+    from channels.email.http import bp as email_bp
+
+    app.register_blueprint(email_bp)
+    csrf.exempt(email_bp)
+    return email_bp
 
 
 def _wants_json() -> bool:

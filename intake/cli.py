@@ -66,6 +66,19 @@ def worker(burst: bool, no_fork: bool) -> None:
     run_worker(context, queues.connect(settings), burst=burst, fork=not no_fork)
 
 
+@main.command()
+def smtpd() -> None:
+    """Take referrals by email: an SMTP server on SMTPD_HOST:SMTPD_PORT for the intake addresses."""
+    from channels.email.smtpd import serve
+    from workers.context import WorkerContext, set_context
+
+    settings = load_settings()
+    context = WorkerContext(settings, open_database(settings))
+    # Submitting a referral queues its acknowledgement, which reads the settings from here.
+    set_context(context)
+    serve(context)
+
+
 @main.group()
 def db() -> None:
     """Database schema."""
@@ -172,6 +185,22 @@ def dev(port: int) -> None:
     from intake.devserver import run_all
 
     sys.exit(run_all(port))
+
+
+@main.group("nlp")
+def nlp_group() -> None:
+    """Categories of concern, risk indicators and details from free text."""
+
+
+@nlp_group.command("extract")
+def nlp_extract() -> None:
+    """JSONL in on stdin ({"id", "text"}), JSONL out on stdout (design.md's contract)."""
+    from nlp.cli import run_jsonl
+
+    failed = run_jsonl(sys.stdin, sys.stdout)
+    if failed:
+        click.echo(f"{failed} lines could not be read; see their error fields", err=True)
+        sys.exit(1)
 
 
 @main.group()

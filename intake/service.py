@@ -26,6 +26,7 @@ from intake.models import (
 )
 from intake.references import new_reference
 from workers import relay
+from workers.feedback import queue_acknowledgement
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,9 @@ def load_state(contact: Contact) -> FlowState:
 def submit(session: Session, contact: Contact, state: FlowState) -> OutboxJob:
     """Turn a complete conversation into a submitted contact and queue its processing.
 
-    Returns the outbox row; the caller commits, then calls `relay.try_enqueue`.
+    Returns the outbox row; the caller commits, then calls `relay.try_enqueue`. The referrer's
+    acknowledgement is queued too; `workers.feedback.messages.enqueue_now` sends it at once,
+    otherwise the relay loop does within seconds.
     """
     if contact.status != ContactStatus.DRAFT:
         raise ValueError("only a draft can be submitted")
@@ -144,6 +147,7 @@ def submit(session: Session, contact: Contact, state: FlowState) -> OutboxJob:
     session.flush()
     row = relay.add(session, "process_contact", contact.id)
     session.flush()
+    queue_acknowledgement(session, contact)
     log.info("contact %s submitted via %s", contact.id, contact.channel)
     return row
 

@@ -78,10 +78,6 @@ def run_worker(
 
 def _preload() -> None:
     """Load heavy models once, before RQ forks a work horse per job."""
-    try:
-        import nlp
-    except ImportError:
-        return
-    load = getattr(nlp, "load_pipeline", None)
-    if callable(load):
-        load()
+    import nlp
+
+    nlp.load_pipeline()

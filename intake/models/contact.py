@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.crypto import EncryptedText
@@ -30,10 +30,23 @@ class Channel(enum.StrEnum):
     EMAIL = "email"
 
 
+# Contacts on the review queue; the partial index below and the queue's query both use it.
+OPEN_STATUSES_SQL = "status IN ('submitted', 'processing', 'awaiting_review')"
+
+
 class Contact(Timestamped, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_status_deadline", "status", "deadline"),
+        # The review queue: open contacts in deadline order, read 50 at a time from the index.
+        Index(
+            "ix_contacts_open_by_deadline",
+            "deadline",
+            "submitted_at",
+            "id",
+            postgresql_where=text(OPEN_STATUSES_SQL),
+            sqlite_where=text(OPEN_STATUSES_SQL),
+        ),
         UniqueConstraint("partner_key_id", "idempotency_key"),
     )
 
@@ -41,7 +54,7 @@ class Contact(Timestamped, Base):
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(24), default=ContactStatus.DRAFT, index=True)
-    submitted_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     immediate_danger: Mapped[bool | None]
 
     # The referrer, flattened: there is exactly one per contact.
@@ -96,7 +109,7 @@ class Contact(Timestamped, Base):
     rating_change_reason: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(String(32))
     outcome_note: Mapped[str | None] = mapped_column(EncryptedText())
-    decided_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None] = mapped_column(index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     restricted: Mapped[bool] = mapped_column(default=False)
 

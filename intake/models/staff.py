@@ -31,6 +31,8 @@ class User(Timestamped, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The 30-second step of the last code accepted, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None]
     last_login_at: Mapped[datetime | None]
 
 

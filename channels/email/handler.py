@@ -1,0 +1,456 @@
+"""`receive_email`: one inbound email, however it arrived (SMTP or HTTP), made into a contact.
+
+A plain function, so the SMTP server and the HTTP endpoint share every rule. It decides what the
+message is (automatic mail to ignore, a reply in a referral's thread, or a new referral), stores
+it in one transaction with the replies it needs, then queues the work by id. Logs carry ids and
+reasons only, never the sender, the subject or the text.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from channels.email.answers import answers_from_new_email, answers_from_reply, describe_sources
+from channels.email.attachments import StoreResult, remove_files, store_attachments
+from channels.email.automated import automated_reason
+from channels.email.parse import ParsedEmail, parse_email
+from channels.email.questions import Applied, Asked, asked_again, questions_to_ask
+from channels.email.replies import (
+    added_body,
+    complete_body,
+    missing_info_body,
+    queue_reply,
+    thread_acknowledgement,
+)
+from channels.email.reply_text import Body, split_body
+from forms.flow import FlowState, is_complete
+from intake import service
+from intake.models import (
+    Attachment,
+    Contact,
+    ContactEvent,
+    ContactStatus,
+    InboundMessage,
+    OutboundMessage,
+    OutboxJob,
+    utcnow,
+)
+from intake.references import REFERENCE_PATTERN, normalise
+from workers import relay
+from workers.context import WorkerContext
+
+log = logging.getLogger(__name__)
+
+QUESTIONS_SENT = "email_questions_sent"
+
+
+class Status(enum.StrEnum):
+    ACCEPTED = "accepted"  # a new referral (complete, or with our questions on their way)
+    UPDATED = "updated"  # a reply that added to an existing referral
+    DUPLICATE = "duplicate"  # this Message-ID was processed before
+    IGNORED = "ignored"  # automatic mail: no referral, no reply
+    REFUSED = "refused"  # not something we can take (too large, no sender)
+
+
+@dataclass(frozen=True)
+class Result:
+    status: Status
+    reference: str | None = None
+    reason: str | None = None
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    contact: Contact
+    status: Status
+
+
+def receive_email(
+    context: WorkerContext,
+    raw: bytes,
+    envelope_from: str | None,
+    envelope_to: Sequence[str] = (),
+    *,
+    channel: str = "email",
+    queue: Redis | None = None,
+) -> Result:
+    """Take one raw RFC 822 message. `envelope_from` is None when there was no SMTP envelope.
+
+    Raises only when storing failed (the database is down): the caller answers "try again
+    later" and the sender's mail server retries, so nothing is lost.
+    """
+    settings = context.settings
+    if len(raw) > settings.smtpd_max_message_bytes:
+        return Result(Status.REFUSED, reason="too_large")
+    try:
+        parsed = parse_email(raw)
+    except Exception as exc:  # the parser should not raise; if it does, refuse, never crash
+        log.warning("email unreadable (%s)", type(exc).__name__)
+        return Result(Status.REFUSED, reason="unreadable")
+    reason = automated_reason(parsed, envelope_from, settings)
+    if reason is not None:
+        log.info("email ignored: %s", reason)
+        return Result(Status.IGNORED, reason=str(reason))
+    sender = parsed.from_address or _address(envelope_from)
+    if not sender:
+        log.info("email refused: no sender address")
+        return Result(Status.REFUSED, reason="no_sender")
+    parsed.from_address = sender
+    # Without a Message-ID the content itself identifies a redelivery.
+    external_id = parsed.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+
+    with context.db.session() as session:
+        seen = _already_seen(session, channel, external_id)
+        if seen is not None:
+            return seen
+        try:
+            outcome = _store_once(session, context, parsed, envelope_to, channel, external_id)
+        except IntegrityError:
+            # The same message arrived twice at once and the other copy was stored first.
+            seen = _already_seen(session, channel, external_id)
+            if seen is not None:
+                return seen
+            raise
+        contact = outcome.contact
+        complete = contact.status != ContactStatus.DRAFT
+        log.info("email %s: contact %s (complete: %s)", outcome.status, contact.id, complete)
+        if queue is not None:
+            _enqueue(session, queue, contact.id)
+        return Result(outcome.status, reference=contact.reference, complete=complete)
+
+
+def _store_once(
+    session: Session,
+    context: WorkerContext,
+    parsed: ParsedEmail,
+    envelope_to: Sequence[str],
+    channel: str,
+    external_id: str,
+) -> _Outcome:
+    """Store the message, and the row that marks its Message-ID as seen, in one transaction."""
+    written: list[Attachment] = []
+    try:
+        inbound = InboundMessage(channel=channel, external_id=external_id[:255])
+        session.add(inbound)
+        session.flush()  # a concurrent copy of this message stops here
+        try:
+            with session.begin_nested():
+                outcome = _store(session, context, parsed, envelope_to, channel, written)
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:
+            # A fault of ours with an unusual message must not bounce it or make the sender
+            # retry for days: it is kept as a draft for an officer to read, with no reply.
+            log.error("email not understood (%s); kept for an officer", type(exc).__name__)
+            remove_files(context.settings, written)
+            written.clear()
+            outcome = _keep_unread(session, parsed, channel)
+        inbound.contact_id = outcome.contact.id
+        session.commit()
+    except BaseException:
+        session.rollback()
+        remove_files(context.settings, written)
+        raise
+    return outcome
+
+
+def _address(envelope_from: str | None) -> str:
+    value = (envelope_from or "").strip().strip("<>").strip().lower()
+    return value if "@" in value else ""
+
+
+def _already_seen(session: Session, channel: str, external_id: str) -> Result | None:
+    row = session.scalar(
+        select(InboundMessage).where(
+            InboundMessage.channel == channel, InboundMessage.external_id == external_id[:255]
+        )
+    )
+    if row is None:
+        return None
+    contact = session.get(Contact, row.contact_id) if row.contact_id else None
+    log.info("email duplicate of inbound %s", row.id)
+    return Result(
+        Status.DUPLICATE,
+        reference=contact.reference if contact else None,
+        complete=bool(contact and contact.status != ContactStatus.DRAFT),
+    )
+
+
+def _store(
+    session: Session,
+    context: WorkerContext,
+    parsed: ParsedEmail,
+    envelope_to: Sequence[str],
+    channel: str,
+    written: list[Attachment],
+) -> _Outcome:
+    body = split_body(parsed.text, forwarded=parsed.forwarded)
+    thread = _thread_of(session, parsed)
+    if thread is None:
+        return _new_referral(session, context, parsed, body, envelope_to, channel, written)
+    contact, replied_to = thread
+    if contact.status == ContactStatus.DRAFT:
+        return _answers_to_questions(session, context, contact, replied_to, parsed, body, written)
+    return _further_information(session, context, contact, parsed, written)
+
+
+def _keep_unread(session: Session, parsed: ParsedEmail, channel: str) -> _Outcome:
+    contact = service.new_contact(session, channel, origin_address=parsed.from_address)
+    contact.raw_text = _as_received(parsed)
+    service.event(session, contact, "email_not_understood")
+    return _Outcome(contact, Status.ACCEPTED)
+
+
+def _thread_of(
+    session: Session, parsed: ParsedEmail
+) -> tuple[Contact, OutboundMessage | None] | None:
+    """The contact this email answers, by our Message-ID in its headers or the reference in
+    its subject, and only when it comes from the address the referral came from."""
+    contact: Contact | None = None
+    replied_to: OutboundMessage | None = None
+    if parsed.thread_ids:
+        replied_to = session.scalar(
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.transport == "email",
+                OutboundMessage.message_id.in_(parsed.thread_ids),
+            )
+            .order_by(OutboundMessage.id.desc())
+        )
+        if replied_to is not None and replied_to.contact_id is not None:
+            contact = session.get(Contact, replied_to.contact_id)
+    if contact is None:
+        found = REFERENCE_PATTERN.search(parsed.subject.upper())
+        reference = normalise(found.group()) if found else None
+        contact = service.find_by_reference(session, reference) if reference else None
+        replied_to = None
+    # A reference is short enough to guess, and a thread can be forwarded to someone else: only
+    # the person who made the referral may add to it. Anyone else starts a new one.
+    if contact is None or parsed.from_address not in _addresses_of(contact):
+        return None
+    # Two replies at once must not both build on the same saved answers: the second waits here
+    # (PostgreSQL; SQLite has one writer at a time anyway).
+    locked = session.get(Contact, contact.id, with_for_update=True, populate_existing=True)
+    return (locked or contact), replied_to
+
+
+def _addresses_of(contact: Contact) -> set[str]:
+    return {a.strip().lower() for a in (contact.origin_address, contact.referrer_email) if a}
+
+
+def _new_referral(
+    session: Session,
+    context: WorkerContext,
+    parsed: ParsedEmail,
+    body: Body,
+    envelope_to: Sequence[str],
+    channel: str,
+    written: list[Attachment],
+) -> _Outcome:
+    settings = context.settings
+    contact = service.new_contact(session, channel, origin_address=parsed.from_address)
+    contact.raw_text = _as_received(parsed)
+    state = FlowState()
+    applied = answers_from_new_email(state, parsed, body)
+    _record(session, contact, applied, channel)
+    files = store_attachments(session, settings, contact, parsed.attachments)
+    written.extend(files.stored)
+    service.event(
+        session,
+        contact,
+        "email_received",
+        # Which of the hub's intake addresses it was sent to (SMTP only): not personal data.
+        intake_addresses=sorted({a.lower() for a in envelope_to}),
+        answers=describe_sources(applied),
+        attachments=len(files.stored),
+        attachments_refused=[r.reason for r in files.refused],
+    )
+    service.save_state(contact, state)
+    _next_step(session, context, contact, state, parsed, applied, files, first=True)
+    return _Outcome(contact, Status.ACCEPTED)
+
+
+def _answers_to_questions(
+    session: Session,
+    context: WorkerContext,
+    contact: Contact,
+    replied_to: OutboundMessage | None,
+    parsed: ParsedEmail,
+    body: Body,
+    written: list[Attachment],
+) -> _Outcome:
+    settings = context.settings
+    state = service.load_state(contact)
+    asked = _questions_we_asked(session, contact, replied_to)
+    applied = answers_from_reply(state, body, asked)
+    _record(session, contact, applied, contact.channel)
+    _append_text(contact, parsed)
+    files = store_attachments(session, settings, contact, parsed.attachments)
+    written.extend(files.stored)
+    service.event(
+        session,
+        contact,
+        "email_reply_received",
+        answers=describe_sources(applied),
+        attachments=len(files.stored),
+        attachments_refused=[r.reason for r in files.refused],
+    )
+    service.save_state(contact, state)
+    _next_step(session, context, contact, state, parsed, applied, files, first=False)
+    return _Outcome(contact, Status.UPDATED)
+
+
+def _further_information(
+    session: Session,
+    context: WorkerContext,
+    contact: Contact,
+    parsed: ParsedEmail,
+    written: list[Attachment],
+) -> _Outcome:
+    """An email about a referral already submitted: kept with it for the officer to read."""
+    _append_text(contact, parsed)
+    files = store_attachments(session, context.settings, contact, parsed.attachments)
+    written.extend(files.stored)
+    service.event(
+        session,
+        contact,
+        "email_further_information",
+        attachments=len(files.stored),
+        attachments_refused=[r.reason for r in files.refused],
+    )
+    queue_reply(
+        session,
+        context.settings,
+        contact,
+        recipient=parsed.from_address,
+        purpose="reply",
+        body=added_body(contact, len(files.refused)),
+        in_reply_to=parsed.message_id,
+    )
+    return _Outcome(contact, Status.UPDATED)
+
+
+def _next_step(
+    session: Session,
+    context: WorkerContext,
+    contact: Contact,
+    state: FlowState,
+    parsed: ParsedEmail,
+    applied: Applied,
+    files: StoreResult,
+    *,
+    first: bool,
+) -> None:
+    """Submit a complete referral; otherwise ask, by reply, for everything still missing."""
+    settings = context.settings
+    if is_complete(state):
+        service.submit(session, contact, state)
+        # Submission queues the acknowledgement (reference, what happens next); sent as a reply
+        # in this thread, it is the "thank you, complete" the referrer needs. When the feedback
+        # rules wrote none (they asked not to hear about the outcome) we still confirm the
+        # reference to the address that wrote to us, unless they asked to stay anonymous.
+        acknowledged = thread_acknowledgement(session, contact, parsed.message_id)
+        if not acknowledged and not contact.referrer_anonymous:
+            queue_reply(
+                session,
+                settings,
+                contact,
+                recipient=parsed.from_address,
+                purpose="reply",
+                body=complete_body(contact),
+                in_reply_to=parsed.message_id,
+            )
+        return
+    asked = questions_to_ask(state)
+    message = queue_reply(
+        session,
+        settings,
+        contact,
+        recipient=parsed.from_address,
+        purpose="missing_info",
+        body=missing_info_body(
+            settings, contact, asked, applied.errors, len(files.refused), first=first
+        ),
+        in_reply_to=parsed.message_id,
+    )
+    if message is not None:
+        service.event(
+            session, contact, QUESTIONS_SENT, keys=[a.key for a in asked], message_id=message.id
+        )
+
+
+def _questions_we_asked(
+    session: Session, contact: Contact, replied_to: OutboundMessage | None
+) -> list[Asked]:
+    """The numbered questions of the email being answered (or of our latest one)."""
+    events = session.scalars(
+        select(ContactEvent)
+        .where(ContactEvent.contact_id == contact.id, ContactEvent.step == QUESTIONS_SENT)
+        .order_by(ContactEvent.id.desc())
+    ).all()
+    chosen = next(
+        (
+            e
+            for e in events
+            if replied_to is not None and e.detail.get("message_id") == replied_to.id
+        ),
+        events[0] if events else None,
+    )
+    return asked_again(list(chosen.detail.get("keys", []))) if chosen else []
+
+
+def _record(session: Session, contact: Contact, applied: Applied, channel: str) -> None:
+    for key, value in applied.values.items():
+        service.record_answer(
+            session,
+            contact,
+            key,
+            applied.raw.get(key),
+            value,
+            channel,
+            source=applied.sources.get(key, "referrer"),
+        )
+
+
+def _as_received(parsed: ParsedEmail) -> str:
+    return f"Subject: {parsed.subject}\n\n{parsed.text}".strip()
+
+
+def _append_text(contact: Contact, parsed: ParsedEmail) -> None:
+    received = utcnow().strftime("%d %B %Y %H:%M UTC")
+    addition = f"---------- Email received {received} ----------\n{_as_received(parsed)}"
+    contact.raw_text = f"{contact.raw_text}\n\n{addition}" if contact.raw_text else addition
+
+
+def _enqueue(session: Session, queue: Redis, contact_id: int) -> None:
+    """Put this contact's new work on the queue now; the relay loop catches anything missed."""
+    messages = select(OutboundMessage.id).where(OutboundMessage.contact_id == contact_id)
+    rows = session.scalars(
+        select(OutboxJob).where(
+            OutboxJob.enqueued_at.is_(None),
+            or_(
+                (OutboxJob.kind == "process_contact") & (OutboxJob.subject_id == contact_id),
+                (OutboxJob.kind == "send_message") & OutboxJob.subject_id.in_(messages),
+            ),
+        )
+    ).all()
+    try:
+        for row in rows:
+            relay.enqueue(queue, row)
+            row.enqueued_at = utcnow()
+            row.attempts += 1
+    except RedisError as exc:
+        log.warning("queue unavailable (%s); left for the relay", type(exc).__name__)
+    # One commit for them all (`relay.try_enqueue` commits per row).
+    session.commit()

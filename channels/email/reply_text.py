@@ -1,0 +1,175 @@
+"""Split an email body into what the sender wrote now, their signature, and the history below.
+
+Professionals' emails carry a lot that is not the referral: the signature, a confidentiality
+footer, "Sent from my iPhone", and the whole earlier thread quoted underneath (">" lines, "On ...
+wrote:", Outlook's "From: ... Sent: ..." block). All of that is dropped from the new text, except
+a *forwarded* message: a colleague's forwarded email is often the referral itself, so it is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from channels.email.parse import FORWARD_MARKER
+
+# A signature block is short; a "Thanks," followed by three paragraphs is not a sign-off.
+MAX_SIGNATURE_LINES = 12
+
+_ATTRIBUTION = re.compile(r"^\s*on\b.{3,300}\bwrote:\s*$", re.IGNORECASE)
+_ORIGINAL_MESSAGE = re.compile(r"^\s*-{2,}\s*original message\s*-{2,}\s*$", re.IGNORECASE)
+_FORWARDED = re.compile(
+    r"^\s*(-{3,}\s*forwarded message\s*-{3,}|begin forwarded message:?|-{3,}\s*forwarded by\b.*)\s*$",
+    re.IGNORECASE,
+)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?(from|van|de)\*?:\s*\S", re.IGNORECASE)
+_OUTLOOK_SENT = re.compile(r"^\s*\*?(sent|date|verzonden|envoy[ée])\*?:\s*\S", re.IGNORECASE)
+_RULE = re.compile(r"^\s*_{10,}\s*$")
+_HEADER_LINE = re.compile(
+    r"^\s*\*?(from|sent|date|to|cc|bcc|subject|reply-to|importance)\*?:", re.IGNORECASE
+)
+_SIG_DASHES = re.compile(r"^(--|-- |__)\s*$")
+_SIGN_OFF = re.compile(
+    r"^\s*((kind(est)?|best|warm(est)?|many|with (best|kind|warm))\s+(regards|wishes|thanks)"
+    r"|regards|best|thanks|thank you|many thanks|thanks again|cheers|all the best|take care"
+    r"|yours (sincerely|faithfully|truly)|with thanks|respectfully)\s*[,.!]*\s*$",
+    re.IGNORECASE,
+)
+_DEVICE_LINE = re.compile(
+    r"^\s*(sent from (my )?\w[\w ]{0,40}|get outlook for \w+|sent via \w[\w ]{0,40})\s*$",
+    re.IGNORECASE,
+)
+_FOOTER = re.compile(
+    r"(this (e-?mail|message|communication)\b.{0,80}\b(confidential|privileged|intended (solely|only))"
+    r"|intended (solely|only) for the (use of the )?(addressee|individual|recipient|person)"
+    r"|if you (have )?received this (e-?mail|message|communication) in error"
+    r"|^\s*(disclaimer|confidentiality (notice|statement|disclaimer))\b"
+    r"|please consider the environment before printing"
+    r"|views (or opinions )?expressed in this (e-?mail|message)"
+    r"|this e-?mail has been scanned)",
+    re.IGNORECASE,
+)
+_EXTERNAL_BANNER = re.compile(
+    r"^\s*\[?(caution|warning|external)\]?\b.{0,200}\b(outside|external)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Body:
+    # What the sender wrote now, plus any forwarded message, without signature or history.
+    new_text: str
+    # The sender's own signature, for their name, role, organisation and phone.
+    signature: str
+    # The text above the history with ">" lines kept: replies written between quoted questions.
+    inline_text: str
+
+
+def split_body(text: str, *, forwarded: bool = False) -> Body:
+    lines = text.replace("\r\n", "\n").split("\n")
+    cut, is_forward = _history_start(lines, forwarded)
+    top = _drop_banners(_drop_footer(lines[:cut]))
+    start, end = _signature_span(top)
+    # The sign-off or "-- " line itself says nothing about the sender.
+    signature = [line for line in top[start + 1 : end] if not _DEVICE_LINE.match(line)]
+    written = top[:start] + top[end:]
+    new_lines = [line for line in written if not _is_quoted(line) and not _DEVICE_LINE.match(line)]
+    new_text = _tidy(new_lines)
+    if is_forward:
+        new_text = f"{new_text}\n\n{_forwarded_content(lines[cut:])}".strip()
+    return Body(
+        new_text=new_text,
+        signature=_tidy(signature),
+        inline_text=_tidy([line for line in written if not _DEVICE_LINE.match(line)]),
+    )
+
+
+def _history_start(lines: list[str], forwarded: bool) -> tuple[int, bool]:
+    """Where the earlier thread (or a forwarded message) begins, and whether it is a forward."""
+    for index, line in enumerate(lines):
+        if _FORWARDED.match(line) or line.strip() == FORWARD_MARKER:
+            return index, True
+        if _ORIGINAL_MESSAGE.match(line):
+            return index, forwarded
+        joined = line if index + 1 >= len(lines) else f"{line} {lines[index + 1]}"
+        if not _is_quoted(line) and (_ATTRIBUTION.match(line) or _ATTRIBUTION.match(joined)):
+            return index, False
+        if _RULE.match(line) and _outlook_block_at(lines, index + 1):
+            return index, forwarded
+        if _outlook_block_at(lines, index):
+            return index, forwarded
+    return len(lines), False
+
+
+def _outlook_block_at(lines: list[str], index: int) -> bool:
+    if index >= len(lines) or not _OUTLOOK_FROM.match(lines[index]):
+        return False
+    return any(_OUTLOOK_SENT.match(line) for line in lines[index + 1 : index + 5])
+
+
+def _signature_span(lines: list[str]) -> tuple[int, int]:
+    """The signature's first line (a sign-off or "-- ") and the line after its end."""
+    for index, line in enumerate(lines):
+        if _is_quoted(line):
+            continue
+        if _SIG_DASHES.match(line) or _SIGN_OFF.match(line):
+            end = index + 1
+            while end < len(lines) and not _is_quoted(lines[end]):
+                end += 1
+            body_lines = [x for x in lines[index + 1 : end] if x.strip()]
+            # Written text after the sign-off means it was not one ("Thanks for calling. ...").
+            if len(body_lines) <= MAX_SIGNATURE_LINES and not _has_prose(body_lines):
+                return index, end
+    return len(lines), len(lines)
+
+
+def _has_prose(lines: list[str]) -> bool:
+    return any(len(line.strip()) > 120 for line in lines)
+
+
+def _drop_footer(lines: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if _FOOTER.search(line):
+            start = index
+            while start > 0 and lines[start - 1].strip():
+                start -= 1
+            return lines[:start]
+    return lines
+
+
+def _drop_banners(lines: list[str]) -> list[str]:
+    """External-sender warnings that mail systems put at the top of the body."""
+    kept = list(lines)
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    if kept and _EXTERNAL_BANNER.match(kept[0]):
+        end = 0
+        while end < len(kept) and kept[end].strip():
+            end += 1
+        kept = kept[end:]
+    return kept
+
+
+def _forwarded_content(lines: list[str]) -> str:
+    """A forwarded message without its marker, header lines and footer."""
+    body = list(lines)
+    if body and (_FORWARDED.match(body[0]) or body[0].strip() == FORWARD_MARKER):
+        body = body[1:]
+    if body and (_ORIGINAL_MESSAGE.match(body[0]) or _RULE.match(body[0])):
+        body = body[1:]
+    while body and (not body[0].strip() or _HEADER_LINE.match(body[0])):
+        body = body[1:]
+    body = _drop_footer(body)
+    return _tidy([_unquote(line) for line in body if not _DEVICE_LINE.match(line)])
+
+
+def _is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _unquote(line: str) -> str:
+    return re.sub(r"^\s*(>\s?)+", "", line)
+
+
+def _tidy(lines: list[str]) -> str:
+    text = "\n".join(line.rstrip() for line in lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

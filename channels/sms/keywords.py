@@ -1,0 +1,72 @@
+"""Words that mean something at any point in an SMS conversation, whatever was asked."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+
+class Command(enum.StrEnum):
+    HELP = "help"
+    BACK = "back"
+    CHANGE = "change"
+    RESTART = "restart"
+    RESUME = "resume"
+    OPT_OUT = "opt_out"
+
+
+# Twilio's standard opt-out words. Twilio acts on these itself (it stops sending to the number
+# and replies with its own confirmation), and any reply we sent would be refused, so these end
+# the conversation and get an empty response.
+OPT_OUT_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+)
+
+_COMMANDS = {
+    "HELP": Command.HELP,
+    "INFO": Command.HELP,
+    "BACK": Command.BACK,
+    "GO BACK": Command.BACK,
+    "CHANGE": Command.CHANGE,
+    "RESTART": Command.RESTART,
+    "START AGAIN": Command.RESTART,
+    "RESUME": Command.RESUME,
+    "CONTINUE": Command.RESUME,
+    "CARRY ON": Command.RESUME,
+}
+
+_TRAILING_PUNCTUATION = re.compile(r"[\s.!?]+$")
+
+# "999" on its own (not inside a phone number), or words saying a child is in danger now.
+# "Emergency department" and the "emergency duty team" are places, not emergencies.
+_DANGER = re.compile(
+    r"(?<![\d+])999(?!\d)"
+    r"|\bin\s+(?:immediate\s+)?danger\s+(?:right\s+)?now\b"
+    r"|\bdanger\s+now\b"
+    r"|\bemergency\b(?!\s+(?:department|dept|services?|duty|contact|room|unit|team))",
+    re.IGNORECASE,
+)
+# A message this short that mentions danger is an alarm, not an answer to the question asked.
+_ALARM_MAX_CHARS = 40
+
+
+def read_command(text: str) -> tuple[Command | None, str]:
+    """The command a message is, if any, and what follows it ("CHANGE 3" gives "3")."""
+    words = _TRAILING_PUNCTUATION.sub("", text.strip()).upper()
+    if words in OPT_OUT_WORDS:
+        return Command.OPT_OUT, ""
+    if words in _COMMANDS:
+        return _COMMANDS[words], ""
+    first, _, rest = words.partition(" ")
+    if first == "CHANGE" and rest.strip().isdigit():
+        return Command.CHANGE, rest.strip()
+    return None, ""
+
+
+def mentions_danger(text: str) -> bool:
+    return bool(_DANGER.search(text))
+
+
+def is_alarm(text: str) -> bool:
+    """A short message that is a call for help ("999", "emergency!"), not an answer."""
+    return len(text.strip()) <= _ALARM_MAX_CHARS and mentions_danger(text)

@@ -1,0 +1,61 @@
+"""What the service says by text. Plain, short English for someone who may be frightened."""
+
+from __future__ import annotations
+
+from forms.parsing import format_phone_for_display
+
+GREETING = (
+    "This is the children's safeguarding front door (MASH). We will ask you some questions, "
+    "one text at a time. Reply HELP at any time. If a child is in danger now, call 999."
+)
+HELP = (
+    "Answer each question in a text. Reply BACK to go back, CHANGE to change an answer, "
+    "RESTART to start again, or STOP to end. If a child is in danger now, call 999."
+)
+PICTURES = (
+    "Sorry, we cannot take pictures or files by text. Please tell us in words. "
+    "An officer will ask for pictures if they need them."
+)
+EMPTY = "We did not get any words in your message."
+PREFILLED = "Thank you. We have taken the details we could from your message, so we will only ask what is missing."
+RESTARTED = "We have cleared your answers. Let's start again."
+RESUMED = "Welcome back. Let's carry on where you left off."
+CONFIRM = "Reply YES to send this referral, or CHANGE to change an answer."
+NOT_SENT = "Nothing has been sent yet. Reply YES to send it, CHANGE to change an answer, or STOP to end without sending."
+CHANGE_PICK = "Reply with the number of the answer you want to change."
+FIRST_QUESTION = "That is the first question."
+YOUR_ANSWER = "Your answer was: {value}."
+
+
+def emergency(duty_phone_number: str) -> str:
+    text = "If a child is in danger now, call 999 straight away."
+    if duty_phone_number:
+        text += (
+            " To speak to the duty social worker now, call "
+            f"{format_phone_for_display(duty_phone_number)}."
+        )
+    return text + " We will keep taking your referral here."
+
+
+def paused(idle_minutes: int) -> str:
+    return (
+        f"We paused your referral because we had not heard from you for {idle_minutes} "
+        "minutes. Nothing has been sent yet. Reply RESUME to carry on where you left off, or "
+        "RESTART to start again."
+    )
+
+
+def change_out_of_range(count: int) -> str:
+    return (
+        f"Please reply with a number from 1 to {count}, or RESUME to carry on without "
+        "changing anything."
+    )
+
+
+def submitted(reference: str, anonymous: bool) -> str:
+    text = f"Thank you. Your referral has been sent. Your reference is {reference}. "
+    if anonymous:
+        text += "A MASH contact officer will look at it soon."
+    else:
+        text += "A MASH contact officer will look at it soon and may contact you."
+    return text + " If a child is in danger now, call 999."

@@ -1,0 +1,201 @@
+"""The contact page and the officer's decisions on it.
+
+Every view of a contact is audited, and so is every refusal to show one. Decisions are posted
+to their own URLs and redirect back to the page (post/redirect/get); a form with problems is
+shown again with the problems listed at the top.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from intake import extensions
+from intake.models import Contact, OutboundMessage, OutboxJob, User, utcnow
+from intake.review import audit, contact_page, decisions, error_pages, matches
+from intake.review.audit import Action
+from intake.review.permissions import (
+    Permission,
+    can_see_contact,
+    current_staff,
+    refuse,
+    requires,
+)
+from workers import relay
+from workers.feedback import messages as feedback_messages
+
+bp = Blueprint("officer_contact", __name__, url_prefix="/officer")
+error_pages.install(bp)
+
+
+def _load(reference: str) -> Contact:
+    """The contact, if it exists and this user may see it; a refusal is audited."""
+    user = current_staff()
+    query = select(Contact).where(Contact.reference == reference.upper()[:16])
+    if request.method == "POST":
+        # Two officers deciding the same contact at once: the second waits for the first's
+        # commit, then sees the contact already decided instead of overwriting the decision.
+        query = query.with_for_update()
+    contact = extensions.session().scalar(query)
+    if contact is None:
+        abort(404, description="There is no contact with that reference. Check it and try again.")
+    if not can_see_contact(user, contact):
+        refuse(user, "contact", contact.reference, restricted=contact.restricted)
+    return contact
+
+
+def _actor() -> decisions.Actor:
+    return decisions.Actor(user=current_staff(), ip=audit.client_ip())
+
+
+def _page(contact: Contact, errors: dict[str, str] | None = None) -> tuple[str, int]:
+    page = contact_page.build(
+        extensions.session(),
+        contact,
+        current_staff(),
+        utcnow(),
+        errors=errors,
+        form=request.form if errors else None,
+    )
+    return render_template("officer/contact.html", page=page), 400 if errors else 200
+
+
+def _done(contact: Contact, message: str, anchor: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("officer_contact.show", reference=contact.reference, _anchor=anchor))
+
+
+@bp.get("/contacts/<reference>")
+@requires(Permission.WORK_CONTACTS)
+def show(reference: str) -> tuple[str, int]:
+    contact = _load(reference)
+    session = extensions.session()
+    audit.record(
+        session,
+        Action.CONTACT_VIEWED,
+        current_staff(),
+        "contact",
+        contact.reference,
+        audit.client_ip(),
+    )
+    session.commit()
+    return _page(contact)
+
+
+@bp.post("/contacts/<reference>/rating")
+@requires(Permission.WORK_CONTACTS)
+def rating(reference: str) -> Response | tuple[str, int]:
+    contact = _load(reference)
+    errors = decisions.set_rating(
+        extensions.session(),
+        contact,
+        _actor(),
+        request.form.get("rating", ""),
+        request.form.get("reason", ""),
+    )
+    if errors:
+        return _page(contact, errors)
+    extensions.session().commit()
+    return _done(contact, "Rating saved", "decision")
+
+
+@bp.post("/contacts/<reference>/outcome")
+@requires(Permission.WORK_CONTACTS)
+def outcome(reference: str) -> Response | tuple[str, int]:
+    contact = _load(reference)
+    session = extensions.session()
+    errors, messages = decisions.record_outcome(
+        session,
+        contact,
+        _actor(),
+        request.form.get("outcome", ""),
+        request.form.get("note", ""),
+    )
+    if errors:
+        return _page(contact, errors)
+    session.commit()
+    _send_now(messages)
+    return _done(contact, f"Outcome recorded for {contact.reference}", "decision")
+
+
+def _send_now(messages: list[OutboundMessage]) -> None:
+    """Put the messages' send jobs on the queue now; the relay catches any this misses."""
+    if not messages:
+        return
+    session = extensions.session()
+    rows = session.scalars(
+        select(OutboxJob).where(
+            OutboxJob.kind == feedback_messages.JOB_KIND,
+            OutboxJob.subject_id.in_([m.id for m in messages]),
+            OutboxJob.enqueued_at.is_(None),
+        )
+    ).all()
+    for row in rows:
+        relay.try_enqueue(session, extensions.redis(), row)
+
+
+@bp.post("/contacts/<reference>/assign")
+@requires(Permission.WORK_CONTACTS)
+def assign(reference: str) -> Response | tuple[str, int]:
+    contact = _load(reference)
+    session = extensions.session()
+    raw = request.form.get("assignee", "")
+    assignee = session.get(User, int(raw)) if raw.isdigit() else None
+    if raw and assignee is None:
+        return _page(contact, {"assignee": "Choose a colleague from the list"})
+    errors = decisions.assign(session, contact, _actor(), assignee)
+    if errors:
+        return _page(contact, errors)
+    session.commit()
+    who = (assignee.name or assignee.email) if assignee else "no one"
+    return _done(contact, f"{contact.reference} is assigned to {who}", "assign")
+
+
+@bp.post("/contacts/<reference>/matches/<int:match_id>")
+@requires(Permission.WORK_CONTACTS)
+def decide_match(reference: str, match_id: int) -> Response | tuple[str, int]:
+    contact = _load(reference)
+    session = extensions.session()
+    match = matches.find(session, contact.id, match_id)
+    if match is None:
+        abort(404, description="That match is not on this contact.")
+    user = current_staff()
+    if match.person_record.restricted and not user.can_see_restricted:
+        refuse(user, "person_record", str(match.person_record_id), contact=contact.reference)
+    choice = request.form.get("decision", "")
+    if choice not in ("confirm", "reject"):
+        return _page(contact, {f"match-{match_id}": "Choose whether this is the same person"})
+    errors = decisions.decide_match(session, contact, _actor(), match, choice == "confirm")
+    if errors:
+        return _page(contact, errors)
+    session.commit()
+    word = "confirmed" if choice == "confirm" else "rejected"
+    return _done(contact, f"Match {word}", f"match-{match_id}")
+
+
+@bp.post("/contacts/<reference>/messages/<int:message_id>/resend")
+@requires(Permission.WORK_CONTACTS)
+def resend(reference: str, message_id: int) -> Response | tuple[str, int]:
+    contact = _load(reference)
+    session = extensions.session()
+    message = session.get(OutboundMessage, message_id)
+    if message is None or message.contact_id != contact.id:
+        abort(404, description="That message is not on this contact.")
+    try:
+        new = feedback_messages.resend(session, message)
+    except feedback_messages.ResendRefused as refused:
+        return _page(contact, {f"message-{message_id}": str(refused)})
+    audit.record(
+        session,
+        Action.MESSAGE_RESENT,
+        current_staff(),
+        "contact",
+        contact.reference,
+        audit.client_ip(),
+        message=message.id,
+        new_message=new.id,
+    )
+    session.commit()
+    _send_now([new])
+    return _done(contact, "The message will be sent again", "messages")

@@ -1,0 +1,260 @@
+"""Everything the contact page shows, gathered from the contact and its neighbours.
+
+Plain functions over the database session and the signed-in user; `contact.py` renders them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms.questions import question_for_key
+from forms.summary import Section, display_value, summarise
+from intake.models import Answer, Contact, ContactEvent, OutboundMessage, User
+from intake.review import matches, mentions
+from intake.review.permissions import Permission, has_permission
+from intake.review.timeliness import TimeLeft, time_left
+from intake.service import load_state
+from workers.feedback import messages as feedback_messages
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    question: str
+    channel: str
+    raw: str | None
+    value: str
+    source: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    rule_id: str
+    description: str
+    proposes: str | None
+    raise_by: int
+    at_least: str | None
+    mentions: list[str]
+    records: list[str]
+    facts: list[str]
+    repeat_contacts: int | None
+
+
+@dataclass(frozen=True)
+class HistorySection:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    note: str | None = None
+
+
+@dataclass
+class ContactPage:
+    contact: Contact
+    time_left: TimeLeft
+    sections: list[Section]
+    answers: list[AnswerRow]
+    pieces: list[mentions.Piece]
+    mentions: list[mentions.Mention]
+    people_matches: list[matches.PersonMatches]
+    history: list[HistorySection]
+    history_facts: list[tuple[str, str]]
+    reasons: list[ReasonView]
+    messages: list[OutboundMessage]
+    events: list[ContactEvent]
+    colleagues: list[User]
+    names: dict[int, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    form: Mapping[str, str] = field(default_factory=dict)
+
+    def can_resend(self, message: OutboundMessage) -> bool:
+        return feedback_messages.can_resend(message)
+
+    def message_status(self, message: OutboundMessage) -> str:
+        return feedback_messages.STATUS_LABELS.get(message.status, message.status)
+
+
+def build(
+    session: Session,
+    contact: Contact,
+    user: User,
+    now: datetime,
+    errors: dict[str, str] | None = None,
+    form: Mapping[str, str] | None = None,
+) -> ContactPage:
+    found = mentions.read_mentions(contact.extraction)
+    colleagues = [
+        u
+        for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
+        if has_permission(u, Permission.WORK_CONTACTS)
+    ]
+    names = {u.id: u.name or u.email for u in colleagues}
+    for user_id in (contact.decided_by_id, contact.assigned_to_id):
+        if user_id is not None and user_id not in names:
+            other = session.get(User, user_id)
+            names[user_id] = (other.name or other.email) if other else "a former colleague"
+    return ContactPage(
+        contact=contact,
+        time_left=time_left(contact.rating, contact.deadline, now),
+        sections=_sections(contact),
+        answers=[_answer_row(a) for a in contact.answers],
+        pieces=mentions.highlight(contact.concern_description or "", found),
+        mentions=found,
+        people_matches=matches.for_contact(session, contact.people, user),
+        history=history_sections(contact.history, user),
+        history_facts=history_facts(contact.history),
+        reasons=[_reason(r, user) for r in contact.rating_reasons if isinstance(r, Mapping)],
+        messages=list(
+            session.scalars(
+                select(OutboundMessage)
+                .where(OutboundMessage.contact_id == contact.id)
+                .order_by(OutboundMessage.created_at, OutboundMessage.id)
+            )
+        ),
+        events=list(contact.events),
+        colleagues=colleagues,
+        names=names,
+        errors=errors or {},
+        form=form or {},
+    )
+
+
+def _sections(contact: Contact) -> list[Section]:
+    try:
+        return summarise(load_state(contact))
+    except (KeyError, TypeError, ValueError):
+        # A draft saved by an older version of the flow: the answers table still shows it all.
+        return []
+
+
+def _answer_row(answer: Answer) -> AnswerRow:
+    try:
+        question, index = question_for_key(answer.question_key)
+    except KeyError:
+        label = answer.question_key.replace("_", " ").capitalize()
+        value = answer.value or ""
+    else:
+        label = question.prompt
+        if index is not None:
+            label = f"{answer.question_key.split('.')[0].capitalize()} {index + 1}: {label}"
+        value = _display(question, answer.value)
+    return AnswerRow(
+        question=label,
+        channel=answer.channel,
+        raw=answer.raw,
+        value=value,
+        source=answer.source,
+        at=answer.created_at,
+    )
+
+
+def _display(question: Any, stored: str | None) -> str:
+    if stored is None:
+        return "Not given"
+    try:
+        return display_value(question, json.loads(stored))
+    except (ValueError, TypeError, AttributeError):
+        return stored
+
+
+def _reason(data: Mapping[str, Any], user: User) -> ReasonView:
+    evidence = data.get("evidence") if isinstance(data.get("evidence"), Mapping) else {}
+    assert isinstance(evidence, Mapping)
+    records = []
+    for record in evidence.get("records") or []:
+        if not isinstance(record, Mapping):
+            continue
+        if record.get("restricted") and not user.can_see_restricted:
+            records.append("A restricted record (ask a colleague with restricted access)")
+            continue
+        flags = ", ".join(str(f) for f in record.get("flags") or [])
+        records.append(f"{record.get('record_id', '')}" + (f" ({flags})" if flags else ""))
+    repeat = evidence.get("repeat_contacts")
+    return ReasonView(
+        rule_id=str(data.get("rule_id") or data.get("id") or ""),
+        description=str(data.get("description", "")),
+        proposes=_str_or_none(data.get("proposes")),
+        raise_by=int(data.get("raise_by") or 0),
+        at_least=_str_or_none(data.get("at_least")),
+        mentions=[
+            str(m.get("text", "")) for m in evidence.get("mentions") or [] if isinstance(m, Mapping)
+        ],
+        records=records,
+        facts=[str(f) for f in evidence.get("facts") or []],
+        repeat_contacts=int(repeat) if isinstance(repeat, int) else None,
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def history_facts(history: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The worker's single figures about the history, such as contacts in the last 12 months."""
+    return [
+        (_heading(key), _cell(value))
+        for key, value in (history or {}).items()
+        if isinstance(value, str | int | float | bool)
+    ]
+
+
+def _heading(key: str) -> str:
+    return key.replace("_12m", " in the last 12 months").replace("_", " ").capitalize()
+
+
+def history_sections(history: Mapping[str, Any] | None, user: User) -> list[HistorySection]:
+    """The worker's history (earlier contacts, family members) as tables.
+
+    Each list of objects becomes a table; an item marked restricted is reduced to that fact
+    for staff without restricted access.
+    """
+    sections: list[HistorySection] = []
+    for key, value in (history or {}).items():
+        if not isinstance(value, list):
+            continue
+        items = [v for v in value if isinstance(v, Mapping)]
+        hidden = 0
+        visible: list[Mapping[str, Any]] = []
+        for item in items:
+            if item.get("restricted") and not user.can_see_restricted:
+                hidden += 1
+            else:
+                visible.append(item)
+        columns: list[str] = []
+        for item in visible:
+            columns += [k for k in item if k not in columns and k != "restricted"]
+        rows = [[_cell(item.get(c)) for c in columns] for item in visible]
+        note = (
+            f"{hidden} restricted {'entry is' if hidden == 1 else 'entries are'} not shown: "
+            "ask a colleague with restricted access."
+            if hidden
+            else None
+        )
+        sections.append(
+            HistorySection(
+                title=_heading(key),
+                columns=[_heading(c) for c in columns],
+                rows=rows,
+                note=note,
+            )
+        )
+    return sections
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,51 @@
+"""One page of a long list, with what the GOV.UK pagination component needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from werkzeug.datastructures import MultiDict
+
+T = TypeVar("T")
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_shown(self) -> int:
+        return 0 if self.total == 0 else (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_shown(self) -> int:
+        return min(self.total, self.number * self.per_page)
+
+
+def page_number(args: MultiDict[str, str]) -> int:
+    """The `page` query argument, or 1 for anything that is not a positive whole number."""
+    raw = args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def offset(number: int, per_page: int = PER_PAGE) -> int:
+    return (number - 1) * per_page

@@ -1,0 +1,664 @@
+"""ConText-style qualifiers for concern mentions: negated, possible, historical, and who the
+mention is about.
+
+ConText (Harkema et al., 2009) marks a finding as negated, hypothetical or historical when a
+trigger phrase ("no evidence of", "may", "in 2019") has it in scope: a trigger looks forward or
+backward, within its sentence, up to a few tokens, until a terminating word ("but", "however").
+The rules live in `nlp/patterns/context.jsonl` (versioned, loaded in `initialize`, saved with
+the pipeline). What referrals need beyond the clinical original:
+
+- An adult's denial is not a negation. "Dad denies hitting him" reports an allegation, so
+  "deny" is deliberately not a trigger.
+- Double negatives cancel: "I can't say there are no concerns about neglect" has two negation
+  triggers chained in front of the mention, and is not negated. Triggers separated by another
+  mention are not chained: in "no bruising, no marks" both are negated.
+- A trigger inside a mention belongs to it ("no food", "not eating" are concerns).
+- Pseudo-triggers stop look-alikes: "no doubt", "not only", "no one feeds them", and the
+  contrast in "her brother, not her, self-harms".
+- "no longer" marks a mention both negated and historical: it was so, it is not now.
+- Who it is about: for codes that expect a subject (the child's or a parent's mental health
+  and substance use, offending, disability...), the nearest person before the mention in its
+  clause (a pronoun resolved to the nearest earlier person of its gender) decides. "Mum
+  self-harms" becomes parental_mental_health; "his brother self-harms" stays
+  child_mental_health, marked other_experiencer; "dad was arrested" is not the child's
+  offending and is dropped.
+
+The mentions are rewritten into `doc.spans["concerns"]` (a code may change), and each
+qualifier has its own span group, `doc.spans["concerns_negated"]` and so on, holding the
+mentions it applies to. (Span extensions are keyed by offsets alone, so one phrase carrying two
+codes, such as "suicidal" for child_mental_health and suicide_risk, could not be qualified
+apart.)
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import srsly
+from spacy.attrs import LEMMA, SENT_START, SHAPE
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.training import Example
+from spacy.util import SimpleFrozenList
+
+from nlp.codes import QUALIFIERS
+from nlp.components.concern_ruler import (
+    DEFAULT_SPANS_KEY,
+    expand_lemmas,
+    gaps_key,
+    split_on_first_word,
+)
+from nlp.patterns import CONTEXT_RULES, PatternFile, read_pattern_file
+
+Direction = Literal["forward", "backward", "both"]
+Kind = Literal["child", "parent", "adult", "sibling", "peer"]
+
+_TRIGGER_KINDS: Final = frozenset({"negated", "possible", "historical", "terminate", "pseudo"})
+_DEFAULT_SCOPE: Final[dict[str, int]] = {"negated": 7, "possible": 8, "historical": 10}
+
+# Person words, by lemma: what kind of person, and the pronoun gender they agree with.
+_PERSONS: Final[dict[str, tuple[Kind, str]]] = {
+    **{w: ("parent", "f") for w in ("mum", "mother", "stepmum", "stepmother", "grandmother",
+                                     "grandma", "nan", "nana", "gran", "granny", "wife")},
+    **{w: ("parent", "m") for w in ("dad", "father", "stepdad", "stepfather", "grandfather",
+                                     "grandad", "granddad", "grandpa", "husband")},
+    **{w: ("parent", "n") for w in ("parent", "carer", "guardian", "grandparent", "partner",
+                                     "adult")},
+    **{w: ("adult", "m") for w in ("uncle", "man", "male")},
+    **{w: ("adult", "f") for w in ("aunt", "auntie", "woman", "lady", "female")},
+    **{w: ("adult", "n") for w in ("neighbour", "lodger", "stranger", "teacher", "suspect",
+                                    "offender")},
+    **{w: ("parent", "n") for w in ("ex",)},
+    **{w: ("child", "m") for w in ("son", "boy", "grandson", "nephew")},
+    **{w: ("child", "f") for w in ("daughter", "girl", "granddaughter", "niece")},
+    **{w: ("child", "n") for w in ("child", "kid", "baby", "infant", "toddler", "teenager",
+                                    "teen", "yp", "pupil", "student")},
+    **{w: ("sibling", "m") for w in ("brother", "stepbrother")},
+    **{w: ("sibling", "f") for w in ("sister", "stepsister")},
+    **{w: ("sibling", "n") for w in ("sibling", "cousin", "twin")},
+    **{w: ("peer", "m") for w in ("boyfriend",)},
+    **{w: ("peer", "f") for w in ("girlfriend",)},
+    **{w: ("peer", "n") for w in ("friend", "classmate", "peer", "mate")},
+}  # fmt: skip
+_PRONOUNS: Final[dict[str, str]] = {
+    "he": "m", "him": "m", "his": "m", "himself": "m",
+    "she": "f", "her": "f", "hers": "f", "herself": "f",
+    "they": "n", "them": "n", "their": "n", "themselves": "n",
+}  # fmt: skip
+_PARENT_OWNERS: Final = frozenset({"mum", "mother", "dad", "father", "parent", "nan", "gran"})
+_TITLES: Final[dict[str, str]] = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "dr": "n"}
+# Between a person and a pronoun, these make the pronoun someone else ("Mum says she...").
+_REPORTING: Final = frozenset(
+    {"say", "tell", "report", "explain", "worry", "think", "believe", "state", "disclose",
+     "mention", "inform", "concern", "fear", "know", "feel", "ask", "describe", "notice",
+     "see", "hear", "suspect", "scared", "worried", "concerned", "afraid", "that"}
+)  # fmt: skip
+_CLAUSE_BREAKS: Final = frozenset(
+    {
+        "but",
+        "however",
+        "because",
+        "cos",
+        "although",
+        "though",
+        "whereas",
+        ";",
+        "so",
+        "while",
+        "that",
+        "whilst",
+        "if",
+        "when",
+    }
+)
+_PREPOSITIONS: Final = frozenset({"by", "of", "on", "from", "in", "with", "for", "both", "the"})
+_FIRST_PERSON: Final = frozenset({"i", "me", "my", "myself", "we", "us", "our"})
+_OBJECT_PREPOSITIONS: Final = frozenset(
+    {"of", "with", "for", "to", "from", "by", "about", "at", "towards", "against", "on"}
+)
+# Words inside a noun phrase, between a preposition and its person: "of a 3 week old baby".
+_NOUN_PHRASE: Final = frozenset(
+    {"a", "an", "the", "her", "his", "their", "my", "our", "your", "'s", "week", "weeks",
+     "month", "months", "year", "years", "old", "young", "little", "new", "older", "younger",
+     "baby", "teenage", "both", "two", "three", "own"}
+)  # fmt: skip
+_SUBJECTS: Final = frozenset({"he", "she", "they", "i", "we", "it", "there"}) | frozenset(_PERSONS)
+_EXPERIENCER_WINDOW: Final = 10
+_ANTECEDENT_WINDOW: Final = 40
+
+
+@dataclass(frozen=True)
+class _Action:
+    """What to do with a mention whose experiencer is of a given kind."""
+
+    code: str | None  # the code it becomes; None drops the mention
+    other_experiencer: bool
+
+
+def _pair(child_code: str, parent_code: str) -> dict[str, dict[Kind, _Action]]:
+    return {
+        child_code: {
+            "parent": _Action(parent_code, False),
+            "adult": _Action(parent_code, True),
+            "sibling": _Action(child_code, True),
+            "peer": _Action(child_code, True),
+        },
+        parent_code: {
+            "child": _Action(child_code, False),
+            "sibling": _Action(child_code, True),
+            "peer": _Action(child_code, True),
+            "adult": _Action(parent_code, True),
+        },
+    }
+
+
+def _about_child(code: str, *, adults: _Action) -> dict[str, dict[Kind, _Action]]:
+    others = _Action(code, True)
+    return {code: {"parent": adults, "adult": adults, "sibling": others, "peer": others}}
+
+
+_DROP: Final = _Action(None, False)
+# Codes that expect a subject, and what other experiencers turn them into.
+_POLICY: Final[dict[str, dict[Kind, _Action]]] = {
+    **_pair("child_mental_health", "parental_mental_health"),
+    **_pair("child_substance_misuse", "parental_substance_misuse"),
+    **_about_child("youth_offending", adults=_DROP),
+    **_about_child("anti_social_behaviour", adults=_DROP),
+    **_about_child("child_disability", adults=_DROP),
+    **_about_child("suicide_risk", adults=_Action("suicide_risk", True)),
+    **_about_child("missing", adults=_DROP),
+    **_about_child("missing_now", adults=_DROP),
+    **_about_child("child_criminal_exploitation", adults=_Action("child_criminal_exploitation",
+                                                                   True)),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    start: int
+    end: int
+    kind: str
+    direction: Direction
+    scope: int
+
+
+@dataclass
+class _Qualified:
+    span: Span
+    code: str
+    negated: bool = False
+    possible: bool = False
+    historical: bool = False
+    other_experiencer: bool = False
+
+
+def qualifier_key(qualifier: str, spans_key: str = DEFAULT_SPANS_KEY) -> str:
+    """The span group holding the mentions a qualifier applies to."""
+    return f"{spans_key}_{qualifier}"
+
+
+class ContextQualifier:
+    """Qualifies the mentions in `doc.spans[spans_key]`."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "frontdoor_context",
+        *,
+        spans_key: str = DEFAULT_SPANS_KEY,
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.spans_key = spans_key
+        self.clear()
+
+    def clear(self) -> None:
+        self._rules: PatternFile = PatternFile(name=CONTEXT_RULES, version=0, entries=[])
+        self._rule_of: dict[int, dict[str, Any]] = {}
+        self.matcher = Matcher(self.nlp.vocab)
+        self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        strings = self.nlp.vocab.strings
+        self._joiners = {strings.add(w) for w in ("and", ",")}
+        self._subjects = {strings.add(w) for w in _SUBJECTS | set(_PRONOUNS)}
+        self._year_shape = strings.add("dddd")
+
+    @property
+    def version(self) -> int:
+        return self._rules.version
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        return list(self._rules.entries)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]] | None = None,
+        *,
+        nlp: Language | None = None,
+        rules_path: str | None = None,
+    ) -> None:
+        """Load the ConText rules: the packaged ones unless the path of others is given."""
+        self.set_rules(
+            PatternFile.read(Path(rules_path)) if rules_path else read_pattern_file(CONTEXT_RULES)
+        )
+
+    def set_rules(self, rules: PatternFile) -> None:
+        self.clear()
+        literals: list[tuple[str, str]] = []
+        for number, rule in enumerate(rules.entries, start=2):
+            kind = rule.get("qualifier")
+            if kind not in _TRIGGER_KINDS:
+                raise ValueError(f"{rules.name}, line {number}: unknown qualifier {kind!r}")
+            key = f"context|{number}"
+            self._rule_of[self.nlp.vocab.strings.add(key)] = rule
+            if "literal" in rule:
+                literals.append((key, str(rule["literal"])))
+                continue
+            pattern = rules.expand_word_lists(rule["pattern"])
+            sequences = expand_lemmas(pattern)
+            if sequences:
+                # Lemmas only: as phrases, which cost nothing per extra rule.
+                vocab = self.nlp.vocab
+                docs = [Doc(vocab, words=list(seq), lemmas=list(seq)) for seq in sequences]
+                self.phrase_matcher.add(key, docs)
+            else:
+                self.matcher.add(key, split_on_first_word(pattern))
+        names = self.nlp.pipe_names
+        later = names[names.index(self.name) :] if self.name in names else []
+        with self.nlp.select_pipes(disable=later):
+            texts = [text for _, text in literals]
+            for (key, _), doc in zip(literals, self.nlp.pipe(texts), strict=True):
+                self.phrase_matcher.add(key, [doc])
+        self._rules = rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = list(doc.spans.get(self.spans_key, []))
+        qualified = self.qualify(doc, mentions) if mentions else []
+        doc.spans[self.spans_key] = [
+            Span(doc, q.span.start, q.span.end, label=q.code, span_id=q.span.id_) for q in qualified
+        ]
+        for qualifier in QUALIFIERS:
+            doc.spans[qualifier_key(qualifier, self.spans_key)] = [
+                Span(doc, q.span.start, q.span.end, label=q.code, span_id=q.span.id_)
+                for q in qualified
+                if getattr(q, qualifier)
+            ]
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    # -- finding triggers --------------------------------------------------------------------
+
+    def _triggers(self, doc: Doc, mentions: Sequence[Span], gap_tokens: set[int]) -> list[_Trigger]:
+        found: list[_Trigger] = []
+        this_year = dt.date.today().year
+        matches = list(self.phrase_matcher(doc))
+        if len(self.matcher) and self._year_shape in doc.to_array(SHAPE):
+            # The only token rules left to the Matcher name a year ("in 2019").
+            matches += self.matcher(doc)
+        for match_id, start, end in matches:
+            rule = self._rule_of[match_id]
+            kind = str(rule["qualifier"])
+            if kind == "historical" and not _is_past_year(doc[start:end], this_year):
+                continue
+            found.append(
+                _Trigger(
+                    start=start,
+                    end=end,
+                    kind=kind,
+                    direction=rule.get("direction", "forward"),
+                    scope=int(rule.get("max_scope", _DEFAULT_SCOPE.get(kind, 0))),
+                )
+            )
+        # "and" or a comma opening a new clause ("..., and dad hits him") ends a scope.
+        lemmas = doc.to_array(LEMMA).tolist()
+        for i in range(len(lemmas) - 1):
+            if lemmas[i] in self._joiners and lemmas[i + 1] in self._subjects:
+                found.append(_Trigger(i, i + 1, "terminate", "both", 0))
+        found = _keep_longest_triggers(found)
+        blocked: set[int] = set()
+        for trigger in found:
+            if trigger.kind == "pseudo":
+                blocked.update(range(trigger.start, trigger.end))
+        for mention in mentions:
+            blocked.update(range(mention.start, mention.end))
+        blocked -= gap_tokens
+        return [
+            t
+            for t in found
+            if t.kind != "pseudo"
+            and (t.kind == "terminate" or blocked.isdisjoint(range(t.start, t.end)))
+        ]
+
+    # -- qualifying mentions ----------------------------------------------------------------
+
+    def qualify(self, doc: Doc, mentions: Sequence[Span]) -> list[_Qualified]:
+        sentences = _Sentences(doc)
+        gap_tokens = {span.start for span in doc.spans.get(gaps_key(self.spans_key), [])}
+        by_sentence: dict[int, list[_Trigger]] = {}
+        for trigger in self._triggers(doc, mentions, gap_tokens):
+            by_sentence.setdefault(sentences.start_of(trigger.start), []).append(trigger)
+        mention_starts = sorted({m.start for m in mentions})
+        result: list[_Qualified] = []
+        for mention in mentions:
+            sent_start = sentences.start_of(mention.start)
+            triggers = [
+                t
+                for t in by_sentence.get(sent_start, [])
+                if sentences.start_of(max(t.end - 1, t.start)) == sent_start
+            ]
+            terminators = [t for t in triggers if t.kind == "terminate"]
+            in_scope = [
+                t for t in triggers if t.kind != "terminate" and _reaches(t, mention, terminators)
+            ]
+            negations = sorted((t for t in in_scope if t.kind == "negated"), key=lambda t: t.start)
+            item = _Qualified(
+                span=mention,
+                code=mention.label_,
+                negated=_chain_length(negations, mention, mention_starts) % 2 == 1,
+                possible=any(t.kind == "possible" for t in in_scope),
+                historical=any(t.kind == "historical" for t in in_scope),
+            )
+            policy = _POLICY.get(item.code)
+            if policy is not None:
+                kind = _experiencer(doc, mention, sentences)
+                action = policy.get(kind) if kind is not None else None
+                if action is not None:
+                    if action.code is None:
+                        continue
+                    item.code = action.code
+                    item.other_experiencer = action.other_experiencer
+            result.append(item)
+        return _dedupe(result)
+
+    # -- serialisation ----------------------------------------------------------------------
+
+    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
+        return srsly.msgpack_dumps(self._rules.to_json())  # type: ignore[no-any-return]
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()
+    ) -> ContextQualifier:
+        self.set_rules(PatternFile.from_json(srsly.msgpack_loads(bytes_data)))
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self._rules.write(path / CONTEXT_RULES)
+
+    def from_disk(
+        self, path: str | Path, *, exclude: Iterable[str] = SimpleFrozenList()
+    ) -> ContextQualifier:
+        self.set_rules(PatternFile.read(Path(path) / CONTEXT_RULES))
+        return self
+
+
+def _is_past_year(trigger: Span, this_year: int) -> bool:
+    """A historical trigger naming a year counts only for a past one ("in 2019")."""
+    years = [int(t.text) for t in trigger if t.shape_ == "dddd"]
+    return all(1900 <= year < this_year for year in years)
+
+
+def _keep_longest_triggers(triggers: list[_Trigger]) -> list[_Trigger]:
+    """Longest trigger wins ("no longer" over "no"); equal extents are all kept."""
+    ordered = sorted(triggers, key=lambda t: (t.start - t.end, t.start))
+    furthest_end: dict[int, int] = {}
+    kept: list[_Trigger] = []
+    index = 0
+    while index < len(ordered):
+        length = ordered[index].end - ordered[index].start
+        group: list[_Trigger] = []
+        while index < len(ordered) and ordered[index].end - ordered[index].start == length:
+            group.append(ordered[index])
+            index += 1
+        survivors = [t for t in group if furthest_end.get(t.start, -1) < t.end]
+        for trigger in survivors:
+            for i in range(trigger.start, trigger.end):
+                furthest_end[i] = max(furthest_end.get(i, -1), trigger.end)
+        kept.extend(survivors)
+    return kept
+
+
+class _Sentences:
+    """Sentence bounds by token, computed once per doc from its sentence starts."""
+
+    def __init__(self, doc: Doc) -> None:
+        n = len(doc)
+        starts = [i for i, s in enumerate(doc.to_array(SENT_START).tolist()) if s == 1 or i == 0]
+        self._start = [0] * n
+        self._end = [0] * n
+        for first, end in zip(starts, [*starts[1:], n], strict=True):
+            for i in range(first, end):
+                self._start[i] = first
+                self._end[i] = end
+
+    def start_of(self, i: int) -> int:
+        return self._start[i]
+
+    def end_of(self, i: int) -> int:
+        return self._end[i]
+
+
+def _reaches(trigger: _Trigger, mention: Span, terminators: Sequence[_Trigger]) -> bool:
+    if mention.start <= trigger.start and trigger.end <= mention.end:
+        return True  # in a gap of the mention's pattern: triggers elsewhere in it were dropped
+    if trigger.end <= mention.start and trigger.direction in ("forward", "both"):
+        gap_start, gap_end = trigger.end, mention.start
+    elif trigger.start >= mention.end and trigger.direction in ("backward", "both"):
+        gap_start, gap_end = mention.end, trigger.start
+    else:
+        return False
+    if gap_end - gap_start > trigger.scope:
+        return False
+    return not any(gap_start <= t.start and t.end <= gap_end for t in terminators)
+
+
+def _chain_length(negations: list[_Trigger], mention: Span, mention_starts: list[int]) -> int:
+    """How many negations apply together: the nearest, and those chained before it with no
+    other mention in between (a double negative); a negation after the mention counts once."""
+    if not negations:
+        return 0
+    before = [t for t in negations if t.end <= mention.start]
+    if not before:
+        return 1
+    chain = [before[-1]]
+    for trigger in reversed(before[:-1]):
+        if trigger.end > chain[-1].start:
+            continue  # overlapping phrasings of one negation ("there is no" + "no evidence")
+        # Is another mention between this trigger and the chain? Then it negates that one.
+        next_mention = bisect.bisect_left(mention_starts, trigger.end)
+        if next_mention < len(mention_starts) and mention_starts[next_mention] < chain[-1].start:
+            break
+        chain.append(trigger)
+    return len(chain)
+
+
+def _person_at(doc: Doc, token: Token) -> tuple[Kind, str] | None:
+    """The kind and gender of the person a token names, if it names one."""
+    lemma = token.lemma_
+    person = _PERSONS.get(lemma)
+    if person is not None:
+        kind, gender = person
+        if kind == "peer" and _owned_by_parent(doc, token):
+            return "parent", gender
+        if kind == "adult" and _said_young(doc, token):
+            return "child", gender  # "a 16 year old young man", "15 year old male"
+        return person
+    if lemma in _PRONOUNS:
+        return None
+    if token.is_title and token.is_alpha and not token.is_stop and not token.is_sent_start:
+        # A name. "Dad (Mark Jones)", "Mr Daniel Hughes": whoever the role or title says.
+        for i in range(token.i - 1, max(-1, token.i - 4), -1):
+            before = doc[i]
+            title = before.lower_.rstrip(".")
+            if title in _TITLES:
+                return "parent", _TITLES[title]
+            if before.lemma_ in _PERSONS:
+                return _PERSONS[before.lemma_]
+            if not (before.is_title or before.is_punct):
+                break
+        if token.lower_ not in _TITLES:
+            # Otherwise a first name: in referrals children are named, adults go by their role.
+            return "child", "n"
+    return None
+
+
+def _said_young(doc: Doc, token: Token) -> bool:
+    before = [t.lower_ for t in doc[max(0, token.i - 3) : token.i]]
+    return "young" in before or "old" in before or any(t.endswith("yo") for t in before)
+
+
+def _owned_by_parent(doc: Doc, token: Token) -> bool:
+    """ "mum's boyfriend" is a parent figure; "her boyfriend" is the young person's."""
+    i = token.i
+    if i >= 1 and doc[i - 1].lemma_ in _PARENT_OWNERS and doc[i - 1].lower_.endswith("s"):
+        return True  # "mums bf", written without the apostrophe
+    return i >= 2 and doc[i - 1].lower_ in {"'s", "s"} and doc[i - 2].lemma_ in _PARENT_OWNERS
+
+
+def _resolve_pronoun(doc: Doc, pronoun: Token, sentences: _Sentences) -> Kind:
+    """The kind of person a pronoun refers to: in its own sentence, the nearest earlier
+    person of its gender, unless a reporting verb stands between ("Mum says she is cutting
+    herself"); in an earlier sentence, that sentence's first person, if of its gender ("Mum
+    drinks. She passes out."); otherwise the child, since a referral is about a child."""
+    gender = _PRONOUNS[pronoun.lemma_]
+    sent_start = sentences.start_of(pronoun.i)
+    reported = False
+    for i in range(pronoun.i - 1, max(-1, pronoun.i - _ANTECEDENT_WINDOW), -1):
+        token = doc[i]
+        if i < sent_start:
+            first = _first_person(doc, sentences.start_of(i), i + 1)
+            agrees = first is not None and (gender == "n" or first[1] in (gender, "n"))
+            if first is not None and agrees and first[0] in ("parent", "adult"):
+                return first[0]
+            return "child"
+        if token.lemma_ in _REPORTING:
+            reported = True
+            continue
+        person = _person_at(doc, token)
+        if person is None or (gender != "n" and person[1] not in (gender, "n")):
+            continue
+        if reported and person[0] in ("parent", "adult"):
+            return "child"
+        return person[0]
+    return "child"
+
+
+def _first_person(doc: Doc, start: int, end: int) -> tuple[Kind, str] | None:
+    """The first person named between two tokens: a sentence's subject, as a rule."""
+    for i in range(start, end):
+        token = doc[i]
+        if token.lemma_ in _PRONOUNS or token.lemma_ in _FIRST_PERSON:
+            continue
+        person = _person_at(doc, token)
+        if person is not None and not _is_possessive(doc, token):
+            return person
+    return None
+
+
+def _is_possessive(doc: Doc, token: Token) -> bool:
+    """ "Jordan's dad", "her brother": the person named next is the one meant."""
+    following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if following is None:
+        return False
+    if following.lower_ in {"'s", "s", "'"}:
+        return True
+    return token.lower_ in {"her", "his", "their", "my"} and following.lemma_ in _PERSONS
+
+
+def _is_skipped(doc: Doc, token: Token, lowest: int) -> bool:
+    """A person who is not the subject of what follows: one reporting it ("Mum says ..."),
+    or the object of a preposition ("mother of a 3 week old baby")."""
+    for i in range(token.i + 1, min(len(doc), token.i + 3)):
+        if doc[i].lemma_ in _REPORTING:
+            return True
+    for i in range(token.i - 1, max(lowest - 1, token.i - 5), -1):
+        lower = doc[i].lower_
+        if lower in _OBJECT_PREPOSITIONS:
+            return True
+        if not (lower in _NOUN_PHRASE or doc[i].like_num or lower == "-"):
+            return False
+    return False
+
+
+def _experiencer(doc: Doc, mention: Span, sentences: _Sentences) -> Kind | None:
+    """Who a mention is about: the subject of its clause (the first person named, passing over
+    possessives, reporters and objects of prepositions), else the nearest person before it,
+    else one named just after it ("drug use by mum"). None when nobody is named, or only the
+    speaker ("I")."""
+    sent_start = sentences.start_of(mention.start)
+    clause_start = sent_start
+    for i in range(mention.start - 1, sent_start - 1, -1):
+        lower = doc[i].lower_
+        if lower in _CLAUSE_BREAKS or (
+            lower in {"and", ","} and doc[i + 1].lemma_ in _SUBJECTS and i + 1 < mention.start
+        ):
+            clause_start = i + 1
+            break
+    for i in range(clause_start, mention.start):
+        token = doc[i]
+        if i > 0 and doc[i - 1].lemma_ == "not":
+            continue  # "her brother, not her, self-harms": the contrasted person is not it
+        if token.lemma_ in _FIRST_PERSON:
+            return None
+        is_pronoun = token.lemma_ in _PRONOUNS
+        if not is_pronoun and _person_at(doc, token) is None:
+            continue
+        if _is_possessive(doc, token) or _is_skipped(doc, token, clause_start):
+            continue
+        if is_pronoun:
+            return _resolve_pronoun(doc, token, sentences)
+        person = _person_at(doc, token)
+        return person[0] if person is not None else None
+    lowest = max(sent_start, mention.start - _EXPERIENCER_WINDOW)
+    for i in range(mention.start - 1, lowest - 1, -1):
+        token = doc[i]
+        if token.lower_ in _CLAUSE_BREAKS:
+            break
+        if token.lemma_ in _PRONOUNS:
+            return _resolve_pronoun(doc, token, sentences)
+        person = _person_at(doc, token)
+        if person is not None:
+            return person[0]
+    highest = min(sentences.end_of(mention.start), mention.end + 4)
+    for i in range(mention.end + 1, highest):
+        token = doc[i]
+        if doc[i - 1].lower_ not in _PREPOSITIONS:
+            continue
+        if token.lemma_ in _PRONOUNS:
+            return _resolve_pronoun(doc, token, sentences)
+        person = _person_at(doc, token)
+        if person is not None:
+            return person[0]
+    return None
+
+
+def _dedupe(items: list[_Qualified]) -> list[_Qualified]:
+    """One mention per extent and code; when relabelling makes two, qualifiers are merged
+    conservatively (negated only if both were)."""
+    merged: dict[tuple[int, int, str], _Qualified] = {}
+    for item in items:
+        key = (item.span.start, item.span.end, item.code)
+        existing = merged.get(key)
+        if existing is None:
+            merged[key] = item
+            continue
+        existing.negated = existing.negated and item.negated
+        existing.possible = existing.possible or item.possible
+        existing.historical = existing.historical and item.historical
+        existing.other_experiencer = existing.other_experiencer and item.other_experiencer
+    return sorted(merged.values(), key=lambda q: (q.span.start, q.span.end, q.code))
+
+
+@Language.factory("frontdoor_context", default_config={"spans_key": DEFAULT_SPANS_KEY})
+def make_context_qualifier(nlp: Language, name: str, spans_key: str) -> ContextQualifier:
+    return ContextQualifier(nlp, name, spans_key=spans_key)

@@ -1,0 +1,103 @@
+"""Attachments are kept only when their type is allowed and their content agrees with it."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from channels.email.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    display_name,
+    download_headers,
+    file_path,
+    store_attachments,
+)
+from channels.email.parse import RawAttachment
+from intake import service
+
+PDF = b"%PDF-1.7\n% a referral form\n%%EOF"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+DOCX = b"PK\x03\x04" + b"\x00" * 20
+
+
+@pytest.fixture
+def contact(session):
+    contact = service.new_contact(session, "email", origin_address="sam@riverside.sch.uk")
+    session.flush()
+    return contact
+
+
+def test_allowed_files_are_stored_privately_under_random_names(session, app, contact):
+    settings = app.extensions["frontdoor.settings"]
+    result = store_attachments(
+        session,
+        settings,
+        contact,
+        [
+            RawAttachment("form.pdf", "application/pdf", PDF),
+            RawAttachment("bruise.PNG", "image/png", PNG),
+            RawAttachment(
+                "", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", DOCX
+            ),
+        ],
+    )
+    session.commit()
+    assert [a.filename for a in result.stored] == ["form.pdf", "bruise.png", "attachment.docx"]
+    assert result.refused == []
+    for row in result.stored:
+        path = file_path(settings, row)
+        assert path.parent == settings.instance_dir / "attachments" and "." not in path.name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert file_path(settings, result.stored[0]).read_bytes() == PDF
+
+
+@pytest.mark.parametrize(
+    ("attachment", "reason"),
+    [
+        (RawAttachment("run.exe", "application/octet-stream", b"MZ\x90\x00"), "not_allowed"),
+        (RawAttachment("page.html", "text/html", b"<script>x</script>"), "not_allowed"),
+        (
+            RawAttachment("form.pdf", "application/pdf", b"MZ\x90\x00 renamed program"),
+            "content_mismatch",
+        ),
+        (RawAttachment("photo.jpg", "image/jpeg", PNG), "content_mismatch"),
+        (
+            RawAttachment("big.pdf", "application/pdf", PDF + b"0" * MAX_ATTACHMENT_BYTES),
+            "too_large",
+        ),
+    ],
+)
+def test_other_files_are_refused_with_a_reason(session, app, contact, attachment, reason):
+    settings = app.extensions["frontdoor.settings"]
+    result = store_attachments(session, settings, contact, [attachment])
+    assert result.stored == [] and [r.reason for r in result.refused] == [reason]
+    assert not (settings.instance_dir / "attachments").exists() or not any(
+        (settings.instance_dir / "attachments").iterdir()
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\sam\\Jordan notes.pdf", "Jordan notes.pdf"),
+        ("invoice\u202egnp.pdf", "invoicegnp.pdf"),  # no right-to-left override trick
+        ('"quoted"<b>.pdf', "_quoted__b_.pdf"),
+        ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),
+        (".pdf", "attachment.pdf"),
+    ],
+)
+def test_the_senders_file_name_is_made_safe_to_show(name, shown):
+    assert display_name(name, "pdf") == shown
+
+
+def test_a_stored_attachment_is_only_ever_served_as_a_download():
+    from intake.models import Attachment
+
+    headers = download_headers(
+        Attachment(filename="Jordan notes.pdf", content_type="application/pdf")
+    )
+    assert headers["Content-Disposition"] == 'attachment; filename="Jordan notes.pdf"'
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in headers["Content-Security-Policy"]

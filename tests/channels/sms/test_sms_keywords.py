@@ -1,0 +1,184 @@
+"""Words that work at any point: HELP, BACK, CHANGE, RESTART, STOP, RESUME, and danger."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from intake.models import Answer, Contact, ContactEvent, Conversation, utcnow
+
+
+def start(phone, *replies: str) -> None:
+    phone.send("hello")
+    for reply in replies:
+        phone.send(reply)
+
+
+def test_help_explains_the_keywords_and_asks_the_question_again(phone):
+    start(phone, "no")
+    [reply] = phone.send("help")
+    assert "Reply BACK to go back, CHANGE to change an answer" in reply
+    assert reply.endswith(
+        "Who are you? For example: teacher, GP, police, family member, neighbour, "
+        "member of the public, or the young person."
+    )
+
+
+def test_back_goes_to_the_previous_question_and_shows_the_answer_given(phone):
+    start(phone, "no", "neighbour", "no")
+    assert "What is your full name?" in phone.last
+    [reply] = phone.send("BACK")
+    assert reply == (
+        "Your answer was: No.\n\nDo you want to stay anonymous? Reply YES or NO. "
+        "If you stay anonymous we cannot tell you what happens next."
+    )
+    phone.send("yes")
+    assert "child's full name" in phone.last  # anonymous: no name or contact details asked
+
+
+def test_back_at_the_first_question_says_so(phone):
+    phone.send("hello")
+    [reply] = phone.send("back")
+    assert reply.startswith("That is the first question.")
+
+
+def test_change_with_a_number_goes_straight_to_that_answer(phone):
+    start(phone, "no", "neighbour", "no", "Alex Morgan")
+    [reply] = phone.send("CHANGE 4")
+    assert reply == "Your answer was: Alex Morgan.\n\nWhat is your full name?"
+    phone.send("Alex Morgan-Reid")
+    assert "What phone number" in phone.last
+
+
+def test_change_with_a_number_not_on_the_list_asks_again(phone):
+    start(phone, "no")
+    phone.send("change")
+    assert phone.send("9") == [
+        "Please reply with a number from 1 to 1, or RESUME to carry on without changing anything."
+    ]
+    [reply] = phone.send("resume")
+    assert reply.endswith(
+        "Who are you? For example: teacher, GP, police, family member, neighbour, "
+        "member of the public, or the young person."
+    )
+
+
+def test_restart_clears_the_answers_and_starts_again(phone, session):
+    start(phone, "no", "neighbour")
+    [reply] = phone.send("RESTART")
+    assert (
+        reply
+        == "We have cleared your answers. Let's start again.\n\nIs a child in danger right now? Reply YES or NO."
+    )
+    contact = session.scalars(select(Contact)).one()
+    session.refresh(contact)
+    assert contact.flow_state["answers"] == {}
+    # What was said before the restart is still on the draft: answers are never deleted.
+    assert (
+        session.scalar(select(Answer.raw).where(Answer.question_key == "referrer_type"))
+        == "neighbour"
+    )
+
+
+def test_stop_ends_the_conversation_quietly_because_twilio_confirms_it(phone, session):
+    start(phone, "no")
+    assert phone.send("STOP") == []
+    conversation = session.scalars(select(Conversation)).one()
+    session.refresh(conversation)
+    assert conversation.close_reason == "opted_out" and conversation.closed_at is not None
+    # Texting again later (after START) begins afresh.
+    assert phone.send("start")[0].startswith("This is the children's safeguarding front door")
+    assert (
+        session.scalar(select(Conversation.id).where(Conversation.closed_at.is_(None)))
+        != conversation.id
+    )
+
+
+def test_every_twilio_opt_out_word_is_respected(phone):
+    for word in ("stopall", "Unsubscribe", "cancel.", "END", "quit", "revoke", "optout"):
+        phone.send("hello")
+        assert phone.send(word) == [], word
+
+
+def test_999_brings_the_emergency_advice_at_once_and_flags_the_referral(phone, session):
+    start(phone, "no", "neighbour")
+    [reply] = phone.send("999")
+    assert reply.startswith(
+        "If a child is in danger now, call 999 straight away. To speak to the duty "
+        "social worker now, call 0113 496 0999."
+    )
+    assert reply.endswith("If you stay anonymous we cannot tell you what happens next.")
+    contact = session.scalars(select(Contact)).one()
+    session.refresh(contact)
+    assert contact.flow_state["answers"]["immediate_danger"] is True
+    assert session.scalar(select(ContactEvent.id).where(ContactEvent.step == "danger_reported"))
+
+
+def test_saying_a_child_is_in_danger_now_gives_the_advice_before_anything_else(phone):
+    [reply] = phone.send("he is in danger right now")
+    assert reply.startswith("This is the children's safeguarding front door")
+    assert "If a child is in danger now, call 999 straight away" in reply
+    assert reply.endswith(
+        "Who are you? For example: teacher, GP, police, family member, neighbour, "
+        "member of the public, or the young person."
+    )
+
+
+def test_answering_yes_to_danger_gives_the_advice_and_carries_on(phone):
+    phone.send("hello")
+    [reply] = phone.send("yes")
+    assert reply.startswith("If a child is in danger now, call 999 straight away")
+    assert "Who are you?" in reply
+
+
+def test_a_phone_number_or_the_emergency_department_is_not_an_emergency(phone):
+    phone.send("hello")
+    for reply in ("no", "hospital"):
+        phone.send(reply)
+    assert "call 999" not in phone.send("Emergency department nurse")[0]
+    assert "call 999" not in phone.send("Kings Mill Hospital")[0]
+    assert "call 999" not in phone.send("07700 900999")[0]
+
+
+def idle(session, minutes: int) -> None:
+    session.execute(
+        update(Conversation).values(last_activity_at=utcnow() - timedelta(minutes=minutes))
+    )
+    session.commit()
+
+
+def test_an_idle_conversation_is_paused_and_can_be_resumed_where_it_left_off(phone, session):
+    start(phone, "no", "neighbour")
+    idle(session, 61)
+    [paused] = phone.send("no")
+    assert paused == (
+        "We paused your referral because we had not heard from you for 60 minutes. "
+        "Nothing has been sent yet. Reply RESUME to carry on where you left off, or "
+        "RESTART to start again."
+    )
+    assert phone.send("yes") == [paused]  # not taken as an answer while paused
+    [resumed] = phone.send("RESUME")
+    assert resumed.startswith("Welcome back.") and "Do you want to stay anonymous?" in resumed
+    conversation = session.scalars(select(Conversation)).one()
+    session.refresh(conversation)
+    assert conversation.closed_at is None
+    assert session.scalar(select(ContactEvent.id).where(ContactEvent.step == "conversation_paused"))
+
+
+def test_an_idle_conversation_can_be_restarted(phone, session):
+    start(phone, "no", "neighbour")
+    idle(session, 120)
+    phone.send("hi")
+    [reply] = phone.send("restart")
+    assert reply.endswith("Is a child in danger right now? Reply YES or NO.")
+    assert len(session.scalars(select(Contact)).all()) == 1  # the same draft, started again
+
+
+def test_a_conversation_paused_long_ago_is_not_resumed(phone, session):
+    start(phone, "no")
+    idle(session, 61)
+    phone.send("hi")
+    session.execute(update(Conversation).values(closed_at=utcnow() - timedelta(days=29)))
+    session.commit()
+    assert phone.send("RESUME")[0].startswith("This is the children's safeguarding front door")

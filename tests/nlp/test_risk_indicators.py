@@ -1,0 +1,60 @@
+"""Every risk indicator code of taxonomy.yaml."""
+
+import pytest
+
+from nlp import extract
+from nlp.codes import RISK_INDICATOR_CODES
+
+CASES = [
+    ("immediate_danger", "He is scared to go home tonight because mum's partner is back."),
+    ("immediate_danger", "pls help hes outside the house now banging on the door"),
+    ("serious_injury", "The baby has a fractured skull."),
+    ("serious_injury", "She was taken to A&E with scalds to her legs."),
+    ("injury_non_mobile_baby", "A 3 month old baby with bruising to the ear."),
+    ("injury_non_mobile_baby", "Bruise found on the non-mobile infant's chest."),
+    ("sexual_abuse_disclosure", "She told her teacher that her stepdad touches her private parts."),
+    ("sexual_abuse_disclosure", "The child has disclosed sexual abuse by a neighbour."),
+    ("weapon", "He threatened mum with a kitchen knife."),
+    ("weapon", "Dad keeps a machete under the bed."),
+    ("strangulation", "He grabbed her by the throat."),
+    ("strangulation", "Mum says he strangled her until she could not breathe."),
+    ("child_alone", "The kids are left home alone every night."),
+    ("child_alone", "A 4 year old was left on his own in the flat."),
+    ("suicide_risk", "She says she wants to kill herself and has a plan."),
+    ("suicide_risk", "He took an overdose last week."),
+    ("missing_now", "She has been missing since Friday and her phone is off."),
+    ("missing_now", "He didn't come home last night and nobody knows where he is."),
+    ("fgm_imminent", "The family are taking her to Somalia this summer to be cut."),
+    ("fgm_imminent", "A cutter is coming to the house for a special ceremony."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), CASES)
+def test_each_risk_indicator_is_found(code, text):
+    assert code in extract(text).risk_indicators
+
+
+def test_every_risk_indicator_code_has_a_hand_written_case():
+    assert {code for code, _ in CASES} == set(RISK_INDICATOR_CODES)
+
+
+def test_the_issue_example_is_marked_as_the_officer_needs_it():
+    text = (
+        "mum's new partner grabbed him by the throat last night, he's scared to go home, "
+        "no concerns about school"
+    )
+    result = extract(text)
+    assert {"domestic_abuse", "physical_abuse"} <= set(result.categories)
+    assert {"strangulation", "immediate_danger"} <= set(result.risk_indicators)
+
+
+def test_a_negated_risk_indicator_is_not_a_risk_indicator():
+    result = extract("There are no weapons in the house.")
+    assert "weapon" not in result.risk_indicators
+    assert [m.negated for m in result.mentions if m.code == "weapon"] == [True]
+
+
+def test_a_parents_suicide_risk_is_still_a_risk_marked_about_someone_else():
+    result = extract("Mum is suicidal and has taken an overdose.")
+    assert "suicide_risk" in result.risk_indicators
+    assert all(m.other_experiencer for m in result.mentions if m.code == "suicide_risk")

@@ -1,0 +1,167 @@
+"""The contact page: everything the referrer said, what the service made of it, and the audit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from intake import service
+from intake.models import AuditEvent
+from tests.review.support import CONCERN, outbound_message, person_match, reviewable_contact
+
+
+def test_viewing_a_contact_is_audited_with_who_and_from_where(officer, staff, session):
+    contact = reviewable_contact(session)
+    assert officer.get(f"/officer/contacts/{contact.reference}").status_code == 200
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "contact_viewed"))
+    assert event.user_id == staff["officer"].id
+    assert (event.subject_type, event.subject_id) == ("contact", contact.reference)
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_an_unknown_reference_is_a_kind_404(officer):
+    response = officer.get("/officer/contacts/NOPE-NOPE")
+    assert response.status_code == 404
+    assert "There is no contact with that reference" in response.get_data(as_text=True)
+
+
+def test_a_restricted_contact_is_refused_to_staff_without_access_and_the_refusal_audited(
+    client_for, staff, session
+):
+    contact = reviewable_contact(session, restricted=True)
+    response = client_for("officer_unrestricted").get(f"/officer/contacts/{contact.reference}")
+    assert response.status_code == 403
+    assert CONCERN not in response.get_data(as_text=True)
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "access_refused"))
+    assert event.user_id == staff["officer_unrestricted"].id
+    assert event.subject_id == contact.reference and event.detail["restricted"] is True
+    assert client_for("officer").get(f"/officer/contacts/{contact.reference}").status_code == 200
+
+
+def test_the_free_text_is_shown_with_mentions_highlighted_and_their_qualifiers(officer, session):
+    contact = reviewable_contact(session)
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert (
+        '<mark>bruise</mark> <strong class="govuk-!-font-size-16">[Physical abuse]</strong>' in page
+    )
+    assert (
+        '<mark>hit him</mark> <strong class="govuk-!-font-size-16">[Physical abuse, possible]</strong>'
+        in page
+    )
+
+
+def test_the_free_text_is_escaped_even_around_highlights(officer, session):
+    text = "<script>alert(1)</script> he has a bruise & <b>cut</b>"
+    start = text.index("bruise")
+    contact = reviewable_contact(
+        session,
+        concern_description=text,
+        extraction={
+            "mentions": [
+                {"code": "physical_abuse", "start": start, "end": start + 6, "text": "bruise"}
+            ]
+        },
+    )
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "<b>cut</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; he has a <mark>bruise</mark>" in page
+
+
+def test_the_referral_answers_and_the_raw_channel_text_are_shown(officer, session):
+    contact = reviewable_contact(
+        session, raw_text="From: sam@example.org\nSubject: worried\n\nJordan has a bruise"
+    )
+    service.record_answer(session, contact, "referrer_name", "sam p", "Sam P", "email")
+    session.commit()
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert "Subject: worried<br>" in page
+    assert "What is your name?" in page and "sam p" in page and "Sam P" in page
+    assert "The referral as the referrer checked it" in page
+
+
+def test_each_candidate_match_shows_the_fields_that_agreed_and_disagreed(officer, session):
+    contact = reviewable_contact(session)
+    match = person_match(session, contact)
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    block = page[page.index(f'id="match-{match.id}"') :].split("</form>")[0]
+    assert "Likely match, 97%" in block and "SC-1001" in block
+    assert "First name</th>" in block and "Agrees" in block
+    assert "Disagrees</strong> Smith / Smyth" in block
+    assert "Confirm: same person" in block
+
+
+def test_a_restricted_record_shows_only_that_one_exists_to_staff_without_access(
+    client_for, session
+):
+    contact = reviewable_contact(session)
+    person_match(session, contact, restricted=True, record_id="SEALED-77")
+    page = client_for("officer_unrestricted").get(f"/officer/contacts/{contact.reference}")
+    text = page.get_data(as_text=True)
+    assert "A restricted record exists" in text
+    assert "SEALED-77" not in text and "Smyth" not in text and "Confirm: same person" not in text
+    allowed = client_for("officer").get(f"/officer/contacts/{contact.reference}")
+    assert "SEALED-77" in allowed.get_data(as_text=True)
+
+
+def test_the_reasons_for_the_provisional_rating_are_listed_with_their_evidence(officer, session):
+    contact = reviewable_contact(session)
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert "A child has an injury someone caused" in page
+    assert "Words: “bruise”" in page
+
+
+def test_a_restricted_record_in_a_reason_is_not_named_to_staff_without_access(client_for, session):
+    contact = reviewable_contact(
+        session,
+        rating_reasons=[
+            {
+                "rule_id": "cp_plan",
+                "description": "A child has a child protection plan",
+                "evidence": {
+                    "records": [{"record_id": "SEALED-9", "flags": ["cp_plan"], "restricted": True}]
+                },
+            }
+        ],
+    )
+    page = client_for("officer_unrestricted").get(f"/officer/contacts/{contact.reference}")
+    text = page.get_data(as_text=True)
+    assert "SEALED-9" not in text and "A restricted record" in text
+
+
+def test_earlier_contacts_and_family_history_are_shown_as_tables(officer, session):
+    contact = reviewable_contact(
+        session,
+        history={
+            "earlier_contacts": [
+                {"reference": "AAAA-BBBB", "received": "2026-03-01", "rating": "green"},
+                {"reference": "SECRET-1", "restricted": True},
+            ],
+            "family": [{"name": "Kelly Smith", "contacts": 2}],
+            "contacts_12m": 3,
+        },
+    )
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert "AAAA-BBBB" in page and "Kelly Smith" in page
+    assert "Contacts in the last 12 months</dt>" in page
+    # This officer may see restricted entries, so nothing is held back.
+    assert "SECRET-1" in page
+
+
+def test_messages_to_the_referrer_are_listed_with_their_status_and_a_resend_button(
+    officer, session
+):
+    contact = reviewable_contact(session)
+    failed = outbound_message(session, contact, status="failed")
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    row = page[page.index(f'id="message-{failed.id}"') :].split("</tr>")[0]
+    assert "Failed" in row and "550 mailbox unavailable" in row
+    assert f"/messages/{failed.id}/resend" in row
+
+
+def test_the_page_has_no_inline_script_or_style(officer, session):
+    contact = reviewable_contact(session)
+    person_match(session, contact)
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert "style=" not in page
+    assert "<script>" not in page and "<script " not in page.replace(
+        '<script type="module" src=', ""
+    )

@@ -1,0 +1,259 @@
+"""Scoring the real-world cases: who is proposed, in which band, and why."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from workers.matching import compare
+from workers.matching.candidates import Candidate, rank
+from workers.matching.compare import Level
+from workers.matching.person import Person, prepare, query_from_contact_person
+from workers.matching.scoring import MATCH, POSSIBLE, Bands, FieldResult, default_weights, score
+
+HOME = {"address": "10 High Street, Leeds", "postcode": "LS1 4AP"}
+RECORDS: dict[str, Person] = {
+    "jordan": Person("Jordan", "Smith", date(2015, 4, 3), "M", **HOME),
+    "kelly": Person("Kelly", "Smith", date(1990, 6, 12), "F", **HOME),
+    "jessica": Person("Jessica", "Brown", date(2012, 11, 5), "F", "4 Mill Lane, Bradford", "BD1 2AB"),
+    "william": Person("William", "Jones", date(2010, 2, 7), "M", "22 Park Road, Leeds", "LS6 2QD"),
+    "amelia": Person("Amelia", "Smith-Jones", date(2016, 8, 9), "F", "3 Church View, Leeds", "LS7 3AB"),
+    "olivia": Person(
+        "Olivia", "Taylor", date(2014, 3, 10), "F", "7 Elm Grove, Leeds", "LS8 1CD",
+        other_names="Olivia Green",
+    ),
+    "unborn": Person("Baby", "Khan", None, None, "5 Rose Court, Leeds", "LS9 8EF"),
+    "ayesha": Person("Ayesha", "Khan", date(1995, 9, 30), "F", "5 Rose Court, Leeds", "LS9 8EF"),
+    "harry": Person("Harry", "Wilson", date(2018, 5, 20), "M", "12 Oak Avenue, Leeds", "LS10 1GH"),
+    "freddie": Person("Freddie", "Wilson", date(2018, 5, 20), "M", "12 Oak Avenue, Leeds", "LS10 1GH"),
+}  # fmt: skip
+PREPARED = {name: prepare(person) for name, person in RECORDS.items()}
+
+
+def candidates(query: Person, bands: Bands | None = None) -> dict[str, tuple[float, str]]:
+    hits = rank(
+        prepare(query),
+        PREPARED.items(),
+        index_size=len(PREPARED),
+        bands=bands or Bands(),
+        source_of=lambda _name: "social_care",
+    )
+    return {name: (result.probability, band) for name, result, band in hits}
+
+
+def levels(query: Person, record: str) -> dict[str, Level]:
+    result = score(prepare(query), PREPARED[record], index_size=len(PREPARED))
+    return {f.field: f.level for f in result.fields}
+
+
+def test_an_exact_record_is_a_match_and_nobody_else_is_shown() -> None:
+    found = candidates(Person("Jordan", "Smith", date(2015, 4, 3), "male", **HOME))
+    assert list(found) == ["jordan"]
+    assert found["jordan"][1] == MATCH
+
+
+def test_typos_in_both_names_still_match() -> None:
+    query = Person("Jordon", "Smtih", date(2015, 4, 3))
+    assert candidates(query)["jordan"][1] == MATCH
+    assert levels(query, "jordan")["given_name"] is Level.CLOSE
+
+
+def test_day_and_month_swapped_is_close_and_still_matches() -> None:
+    query = Person("Jordan", "Smith", date(2015, 3, 4))
+    assert levels(query, "jordan")["date_of_birth"] is Level.CLOSE
+    assert candidates(query)["jordan"][1] == MATCH
+
+
+def test_missing_date_of_birth_matches_on_names_and_address() -> None:
+    found = candidates(Person("Jordan", "Smith", **HOME))
+    assert found["jordan"][1] == MATCH
+    assert "kelly" not in found
+
+
+def test_names_alone_without_date_or_address_are_not_enough() -> None:
+    assert candidates(Person("Jordan", "Smith")) == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        (Person("Jess", "Brown", date(2012, 11, 5)), "jessica"),
+        (Person("Bill", "Jones", date(2010, 2, 7), postcode="LS6 2QD"), "william"),
+    ],
+)
+def test_nicknames_match_the_formal_name(query: Person, record: str) -> None:
+    assert levels(query, record)["given_name"] is Level.CLOSE
+    assert candidates(query)[record][1] == MATCH
+
+
+@pytest.mark.parametrize("family", ["Jones", "Smith", "Smith Jones", "SMITH-JONES"])
+def test_hyphenated_family_name_matches_either_part(family: str) -> None:
+    assert candidates(Person("Amelia", family, date(2016, 8, 9)))["amelia"][1] == MATCH
+
+
+def test_a_former_family_name_kept_as_another_name_matches() -> None:
+    query = Person("Olivia", "Green", date(2014, 3, 10))
+    assert levels(query, "olivia")["family_name"] is Level.CLOSE
+    assert candidates(query)["olivia"][1] == MATCH
+
+
+def test_a_changed_family_name_matches_on_given_name_date_and_address() -> None:
+    query = Person("Olivia", "Brown", date(2014, 3, 10), address="7 Elm Grove", postcode="LS8 1CD")
+    assert levels(query, "olivia")["family_name"] is Level.DISAGREE
+    assert candidates(query)["olivia"][1] == MATCH
+
+
+def test_given_and_family_name_swapped_match() -> None:
+    query = Person("Smith", "Jordan", date(2015, 4, 3))
+    result = score(prepare(query), PREPARED["jordan"], len(PREPARED))
+    assert {f.field: f.note for f in result.fields}[
+        "given_name"
+    ] == "given and family names swapped"
+    assert candidates(query)["jordan"][1] == MATCH
+
+
+def test_a_moved_address_weighs_little_when_names_and_date_agree() -> None:
+    query = Person(
+        "Jordan", "Smith", date(2015, 4, 3), address="99 New Road, Manchester", postcode="M1 1AA"
+    )
+    assert levels(query, "jordan")["address"] is Level.DISAGREE
+    assert candidates(query)["jordan"][1] == MATCH
+
+
+def test_an_unborn_baby_matches_the_pre_birth_record_not_the_mother() -> None:
+    query = Person(
+        family_name="Khan",
+        expected_date=date(2026, 12, 1),
+        address="5 Rose Court, Leeds",
+        postcode="LS9 8EF",
+    )
+    found = candidates(query)
+    assert found["unborn"][1] == MATCH
+    assert "ayesha" not in found
+
+
+def test_an_unborn_baby_matches_a_record_born_near_the_expected_date() -> None:
+    born = Person("Zara", "Khan", date(2026, 11, 24), "F", "5 Rose Court, Leeds", "LS9 8EF")
+    query = prepare(
+        Person(
+            family_name="Khan",
+            expected_date=date(2026, 12, 1),
+            postcode="LS9 8EF",
+            address="5 Rose Court",
+        )
+    )
+    result = score(query, prepare(born), 10)
+    assert {f.field: f.level for f in result.fields}["expected_date"] is Level.CLOSE
+    assert result.probability >= 0.95
+
+
+def test_a_twin_is_not_proposed_when_the_other_twins_record_is_found() -> None:
+    found = candidates(
+        Person("Harry", "Wilson", date(2018, 5, 20), "M", "12 Oak Avenue, Leeds", "LS10 1GH")
+    )
+    assert list(found) == ["harry"]
+
+
+def test_an_unknown_twin_is_matched_to_neither_recorded_twin() -> None:
+    found = candidates(
+        Person("George", "Wilson", date(2018, 5, 20), "M", "12 Oak Avenue, Leeds", "LS10 1GH")
+    )
+    assert found == {}
+
+
+def test_a_sibling_at_the_same_address_is_not_shown() -> None:
+    assert candidates(Person("Noah", "Smith", date(2019, 1, 1), "M", **HOME)) == {}
+
+
+def test_an_age_instead_of_a_date_of_birth_counts_for_a_little() -> None:
+    query = Person("Jordan", "Smith", age_years=10, as_of=date(2025, 11, 1), **HOME)
+    assert levels(query, "jordan")["age"] is Level.PARTIAL
+    wrong_age = replace(query, age_years=3)
+    assert levels(wrong_age, "jordan")["age"] is Level.DISAGREE
+
+
+def test_bands_are_configurable() -> None:
+    query = Person("Jordan", "Smith", date(2015, 3, 4))
+    probability, band = candidates(query)["jordan"]
+    assert band == MATCH
+    strict = Bands(match=math.nextafter(probability, 1.0), possible=0.5)
+    assert candidates(query, strict)["jordan"][1] == POSSIBLE
+    assert candidates(query, Bands(match=1.0, possible=1.0)) == {}
+
+
+def test_bands_reject_thresholds_out_of_order() -> None:
+    with pytest.raises(ValueError):
+        Bands(match=0.8, possible=0.9)
+
+
+def test_missing_fields_add_no_evidence() -> None:
+    result = score(prepare(Person("Jordan")), PREPARED["jordan"], 10)
+    missing = [f for f in result.fields if f.level is Level.MISSING]
+    assert missing
+    assert all(f.weight == 0.0 for f in missing)
+
+
+def test_agreements_and_disagreements_are_reported_per_field() -> None:
+    query = Person("Jordan", "Smith", date(2015, 4, 3), "F", "99 New Road", "M1 1AA")
+    result = score(prepare(query), PREPARED["jordan"], 10)
+    assert {f.field for f in result.agreed} == {"given_name", "family_name", "date_of_birth"}
+    assert {f.field for f in result.disagreed} == {"sex", "address", "postcode"}
+
+
+def test_every_weight_table_has_sensible_signs() -> None:
+    weights = default_weights()
+    for table, by_level in weights.tables.items():
+        if Level.EXACT in by_level:
+            assert by_level[Level.EXACT] > 0, table
+        if Level.DISAGREE in by_level:
+            assert by_level[Level.DISAGREE] < 0, table
+
+
+def test_the_prior_grows_weaker_with_the_index_but_not_below_its_floor() -> None:
+    weights = default_weights()
+    assert weights.prior_log2_odds(10) == weights.prior_log2_odds(weights.min_index_size)
+    assert weights.prior_log2_odds(1_000_000) < weights.prior_log2_odds(10_000)
+
+
+def test_a_restricted_candidate_redacts_to_its_existence() -> None:
+    candidate = Candidate(
+        person_record_id=7, source="police", record_id="P-123", probability=0.99, band=MATCH,
+        fields=(FieldResult("given_name", Level.EXACT, 6.4),), restricted=True,
+        person=RECORDS["jordan"], flags=("restricted", "cp_plan"), open_case_ref="CP-9",
+    )  # fmt: skip
+    shown = candidate.redacted()
+    assert shown.restricted
+    assert (shown.person_record_id, shown.source, shown.band) == (7, "police", MATCH)
+    assert shown.person is None and shown.record_id == "" and shown.open_case_ref is None
+    assert shown.fields == () and shown.flags == () and shown.agreements() == []
+
+
+def test_a_contact_person_becomes_a_query() -> None:
+    class Child:
+        given_name = "Jordan"
+        family_name = "Smith"
+        date_of_birth = None
+        age_years = None
+        expected_date = date(2026, 1, 1)
+        gender = "male"
+        address = "10 High Street"
+        postcode = "LS1 4AP"
+
+    query = query_from_contact_person(Child(), as_of=date(2025, 11, 1))
+    assert query.sex == "male" and query.expected_date == date(2026, 1, 1)
+    assert prepare(query).unborn
+
+
+def test_compare_postcode_levels() -> None:
+    def level(a: str, b: str) -> Level:
+        return compare.compare_postcode(
+            prepare(Person(postcode=a)), prepare(Person(postcode=b))
+        ).level
+
+    assert level("LS1 4AP", "ls14ap") is Level.EXACT
+    assert level("LS1 4AP", "LS1 4ZZ") is Level.CLOSE
+    assert level("LS1 4AP", "LS1 9ZZ") is Level.PARTIAL
+    assert level("LS1 4AP", "M1 1AA") is Level.DISAGREE

@@ -1,0 +1,250 @@
+"""Field-by-field comparison of two prepared people, each giving a level of agreement.
+
+Levels are what the Fellegi-Sunter weights (scoring.py) are attached to, and what an officer sees:
+"date of birth: close (day and month swapped)". A comparison never looks at a field it does not
+name, except where one field's meaning depends on another (an expected date of delivery is
+compared with the record's date of birth).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+import jellyfish
+from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from workers.matching import nicknames
+from workers.matching.blocking import phonetic
+from workers.matching.normalise import address_squashed, swapped_day_month
+from workers.matching.person import Prepared
+
+
+class Level(StrEnum):
+    EXACT = "exact"
+    CLOSE = "close"
+    PARTIAL = "partial"
+    DISAGREE = "disagree"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    field: str
+    level: Level
+    note: str | None = None
+
+
+# Jaro-Winkler thresholds for names. 0.92 keeps Jon/John and Sara/Sarah together but not
+# Mark/Mary (0.88); below 0.8 two names have little in common.
+NAME_CLOSE = 0.92
+NAME_SOUNDS_ALIKE = 0.85
+NAME_PARTIAL = 0.80
+
+# How far a recorded date of birth may be from an unborn child's expected date and still be them:
+# most babies arrive within two weeks of it, nearly all within two months.
+EXPECTED_CLOSE_DAYS = 14
+EXPECTED_PARTIAL_DAYS = 60
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    return phonetic(a) == phonetic(b) or _metaphone(a) == _metaphone(b)
+
+
+def _metaphone(word: str) -> str:
+    return jellyfish.metaphone(word)
+
+
+def compare_given(query: Prepared, record: Prepared) -> Comparison:
+    field = "given_name"
+    if not query.given or not record.given:
+        # Two unnamed babies, one expected and one without a date of birth yet, are alike.
+        if not query.given and not record.given and query.unborn and record.date_of_birth is None:
+            return Comparison(field, Level.CLOSE, "both unnamed babies")
+        return Comparison(field, Level.MISSING)
+    q, r = query.given[0], record.given[0]
+    if q == r or "".join(query.given) == "".join(record.given):
+        return Comparison(field, Level.EXACT)
+    if nicknames.are_equivalent(q, r):
+        return Comparison(field, Level.CLOSE, "nickname or short form")
+    similarity = JaroWinkler.similarity(q, r)
+    if similarity >= NAME_CLOSE or (similarity >= NAME_SOUNDS_ALIKE and _sounds_alike(q, r)):
+        return Comparison(field, Level.CLOSE, "spelling")
+    if q in record.given or r in query.given:
+        return Comparison(field, Level.CLOSE, "another of their given names")
+    if q in record.alias_words or any(nicknames.are_equivalent(q, a) for a in record.alias_words):
+        return Comparison(field, Level.CLOSE, "another name on the record")
+    if similarity >= NAME_PARTIAL or _sounds_alike(q, r):
+        return Comparison(field, Level.PARTIAL, "spelling")
+    if (len(q) == 1 and r.startswith(q)) or (len(r) == 1 and q.startswith(r)):
+        return Comparison(field, Level.PARTIAL, "initial")
+    return Comparison(field, Level.DISAGREE)
+
+
+def compare_family(query: Prepared, record: Prepared) -> Comparison:
+    field = "family_name"
+    if not query.family or not record.family:
+        return Comparison(field, Level.MISSING)
+    q, r = query.family_joined, record.family_joined
+    if q == r:
+        return Comparison(field, Level.EXACT)
+    if set(query.family) & set(record.family):
+        return Comparison(field, Level.CLOSE, "part of a double-barrelled name")
+    similarity = JaroWinkler.similarity(q, r)
+    if similarity >= NAME_CLOSE or (similarity >= NAME_SOUNDS_ALIKE and _sounds_alike(q, r)):
+        return Comparison(field, Level.CLOSE, "spelling")
+    if set(query.family) <= record.alias_words or set(record.family) <= query.alias_words:
+        return Comparison(field, Level.CLOSE, "former or other name")
+    if similarity >= NAME_PARTIAL or _sounds_alike(q, r):
+        return Comparison(field, Level.PARTIAL, "spelling")
+    if any(JaroWinkler.similarity(a, b) >= NAME_CLOSE for a in query.family for b in record.family):
+        return Comparison(field, Level.PARTIAL, "part of a double-barrelled name")
+    return Comparison(field, Level.DISAGREE)
+
+
+_RANK = {Level.EXACT: 3, Level.CLOSE: 2, Level.PARTIAL: 1, Level.DISAGREE: 0, Level.MISSING: 0}
+
+
+def _could_be_crossed(query: Prepared, record: Prepared) -> bool:
+    """A cheap test before comparing names crossed over: does either crossed pair at least start
+    with the same letter? (A swap and a first-letter typo together are rare.)"""
+    return bool(query.given and record.family and query.given[0][0] == record.family[0][0]) or bool(
+        query.family and record.given and query.family[0][0] == record.given[0][0]
+    )
+
+
+def compare_names(query: Prepared, record: Prepared) -> tuple[Comparison, Comparison]:
+    """Given and family name, read the other way round when that agrees better: forms and
+    systems swap them ("SMITH John"), or put a family name in the given-name box."""
+    given, family = compare_given(query, record), compare_family(query, record)
+    if _RANK[given.level] + _RANK[family.level] == 6 or not _could_be_crossed(query, record):
+        return given, family
+    crossed = replace(query, given=query.family, family=query.given)
+    cross_given, cross_family = compare_given(crossed, record), compare_family(crossed, record)
+    if (
+        _RANK[cross_given.level] + _RANK[cross_family.level]
+        <= _RANK[given.level] + _RANK[family.level]
+    ):
+        return given, family
+    note = "given and family names swapped"
+    return (
+        replace(cross_given, note=note) if cross_given.level is not Level.DISAGREE else cross_given,
+        replace(cross_family, note=note)
+        if cross_family.level is not Level.DISAGREE
+        else cross_family,
+    )
+
+
+def compare_date_of_birth(query: Prepared, record: Prepared) -> Comparison:
+    field = "date_of_birth"
+    q, r = query.dob_digits, record.dob_digits
+    if q is None or r is None:
+        return Comparison(field, Level.MISSING)
+    if q == r:
+        return Comparison(field, Level.EXACT)
+    if (
+        query.date_of_birth
+        and record.date_of_birth
+        and swapped_day_month(query.date_of_birth) == record.date_of_birth
+    ):
+        return Comparison(field, Level.CLOSE, "day and month swapped")
+    if DamerauLevenshtein.distance(q, r) <= 1:
+        return Comparison(field, Level.PARTIAL, "one digit different")
+    return Comparison(field, Level.DISAGREE)
+
+
+def compare_expected_date(query: Prepared, record: Prepared) -> Comparison:
+    """An unborn child's expected date against the record's date of birth (or expected date)."""
+    field = "expected_date"
+    if query.expected_date is None or record.date_of_birth is None:
+        return Comparison(field, Level.MISSING)
+    days = abs((query.expected_date - record.date_of_birth).days)
+    if days <= EXPECTED_CLOSE_DAYS:
+        return Comparison(field, Level.CLOSE, f"{days} days from the expected date")
+    if days <= EXPECTED_PARTIAL_DAYS:
+        return Comparison(field, Level.PARTIAL, f"{days} days from the expected date")
+    return Comparison(field, Level.DISAGREE)
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def compare_age(query: Prepared, record: Prepared) -> Comparison:
+    """An age given instead of a date of birth, against the record's date of birth."""
+    field = "age"
+    if query.age_years is None or record.date_of_birth is None:
+        return Comparison(field, Level.MISSING)
+    # A referrer's "she's about 7" may be a year out either way.
+    if abs(_age_on(record.date_of_birth, query.as_of) - query.age_years) <= 1:
+        return Comparison(field, Level.PARTIAL, "age fits the date of birth")
+    return Comparison(field, Level.DISAGREE)
+
+
+def compare_sex(query: Prepared, record: Prepared) -> Comparison:
+    if query.sex is None or record.sex is None:
+        return Comparison("sex", Level.MISSING)
+    return Comparison("sex", Level.EXACT if query.sex == record.sex else Level.DISAGREE)
+
+
+_NUMBER = re.compile(r"\d+[a-z]?")
+
+
+def _numbers(prepared: Prepared) -> frozenset[str]:
+    return frozenset(n for t in prepared.house_numbers for n in _NUMBER.findall(t))
+
+
+def compare_address(query: Prepared, record: Prepared) -> Comparison:
+    field = "address"
+    if not query.address or not record.address:
+        return Comparison(field, Level.MISSING)
+    if query.address == record.address:
+        return Comparison(field, Level.EXACT)
+    q_numbers, r_numbers = _numbers(query), _numbers(record)
+    # token_set_ratio forgives a town or county added on one side only; the squashed comparison
+    # forgives words run together or split apart.
+    similarity = (
+        max(
+            fuzz.token_set_ratio(query.address_text, record.address_text),
+            fuzz.ratio(address_squashed(query.address), address_squashed(record.address)),
+        )
+        / 100
+    )
+    if q_numbers and r_numbers:
+        if not q_numbers & r_numbers:
+            if similarity >= 0.6:
+                return Comparison(field, Level.PARTIAL, "same street, another house")
+            return Comparison(field, Level.DISAGREE)
+        same_numbers = q_numbers <= r_numbers or r_numbers <= q_numbers
+        if same_numbers and similarity >= 0.97:
+            return Comparison(field, Level.EXACT)
+        if similarity >= 0.85:
+            return Comparison(field, Level.CLOSE, "spelling")
+        if similarity >= 0.6:
+            return Comparison(field, Level.PARTIAL, "same house number")
+        return Comparison(field, Level.DISAGREE)
+    if similarity >= 0.9:
+        return Comparison(field, Level.CLOSE, "house number missing on one side")
+    if similarity >= 0.7:
+        return Comparison(field, Level.PARTIAL)
+    return Comparison(field, Level.DISAGREE)
+
+
+def compare_postcode(query: Prepared, record: Prepared) -> Comparison:
+    field = "postcode"
+    q, r = query.postcode, record.postcode
+    if q is None or r is None:
+        return Comparison(field, Level.MISSING)
+    if q.text == r.text:
+        return Comparison(field, Level.EXACT)
+    if q.uk and r.uk:
+        if q.sector and q.sector == r.sector:
+            return Comparison(field, Level.CLOSE, "same sector")
+        if q.district == r.district:
+            return Comparison(field, Level.PARTIAL, "same district")
+    if DamerauLevenshtein.distance(q.compact, r.compact) <= 1:
+        return Comparison(field, Level.PARTIAL, "one character different")
+    return Comparison(field, Level.DISAGREE)

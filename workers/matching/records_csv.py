@@ -1,0 +1,182 @@
+"""Reading the person-records CSV of design.md, row by row, refusing bad rows with their line.
+
+Columns: record_id, source, given_name, family_name, date_of_birth (YYYY-MM-DD or blank), sex,
+address, postcode; optional other_names, phone, nhs_number, flags (semicolon-separated:
+restricted, cp_plan, cin, lac), open_case_ref. Any other column is kept in `extra`, not refused.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO
+
+from workers.matching import normalise
+from workers.matching.person import Person
+
+REQUIRED_COLUMNS = (
+    "record_id", "given_name", "family_name", "date_of_birth", "sex", "address", "postcode",
+)  # fmt: skip
+OPTIONAL_COLUMNS = ("source", "other_names", "phone", "nhs_number", "flags", "open_case_ref")
+KNOWN_FLAGS = ("restricted", "cp_plan", "cin", "lac")
+RESTRICTED = "restricted"
+
+# Wider than any real value; a longer one is a shifted column or a pasted document.
+MAX_LENGTHS = {
+    "record_id": 128, "source": 64, "given_name": 100, "family_name": 100, "sex": 16,
+    "address": 300, "postcode": 16, "other_names": 300, "phone": 32, "nhs_number": 16,
+    "open_case_ref": 64,
+}  # fmt: skip
+
+
+class RecordsFileError(ValueError):
+    """The file as a whole cannot be read (no header, a required column missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRow:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    line: int
+    source: str
+    record_id: str
+    person: Person
+    phone: str | None = None
+    nhs_number: str | None = None
+    flags: tuple[str, ...] = ()
+    open_case_ref: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    # Set when the date of birth was not a real date and only its digits were kept (link only).
+    date_not_understood: bool = False
+
+    @property
+    def restricted(self) -> bool:
+        return RESTRICTED in self.flags
+
+
+def decoded_lines(stream: BinaryIO, bad_lines: set[int]) -> Iterator[str]:
+    """Lines as text; a line that is not UTF-8 is decoded with replacements and its number noted,
+    so the row it belongs to can be refused instead of the whole file failing."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad_lines.add(number)
+            yield raw.decode("utf-8", errors="replace")
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def parse_flags(raw: str | None) -> tuple[str, ...]:
+    words = (w.strip().lower().replace(" ", "_") for w in (raw or "").replace(",", ";").split(";"))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def read_records(
+    stream: BinaryIO,
+    source: str | None = None,
+    *,
+    keep_impossible_dates: bool = False,
+) -> Iterator[RecordRow | RefusedRow]:
+    """Every data row as a RecordRow or a RefusedRow, in file order.
+
+    `source` names the extract: a row may leave its own source blank or repeat it, but a row
+    naming another source is refused, because (source, record_id) identifies a record. Without
+    `source` each row's own is used (blank allowed). With `keep_impossible_dates` (batch linking)
+    a date of birth that is not a real date is kept as digits instead of refusing the row.
+    """
+    bad_lines: set[int] = set()
+    reader = csv.reader(decoded_lines(stream, bad_lines))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RecordsFileError("the file is empty: expected a header row") from None
+    columns = [h.strip().lower().replace(" ", "_") for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise RecordsFileError("the header lacks required columns: " + ", ".join(missing))
+    if len(set(columns)) != len(columns):
+        raise RecordsFileError("the header names a column twice")
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    extra_columns = [(i, header[i].strip()) for i, c in enumerate(columns) if c not in known]
+    seen: dict[tuple[str, str], int] = {}
+    last_line = reader.line_num
+    for cells in reader:
+        line = last_line + 1
+        last_line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if any(line <= bad <= last_line for bad in bad_lines):
+            yield RefusedRow(line, "not valid UTF-8 text")
+            continue
+        if len(cells) != len(columns):
+            yield RefusedRow(line, f"has {len(cells)} fields where the header has {len(columns)}")
+            continue
+        row = dict(zip(columns, cells, strict=True))
+        result = _parse_row(line, row, source, keep_impossible_dates)
+        if isinstance(result, RecordRow):
+            key = (result.source, result.record_id)
+            if key in seen:
+                result = RefusedRow(line, f"record_id repeats the row on line {seen[key]}")
+            else:
+                seen[key] = line
+                extra = {name: cells[i] for i, name in extra_columns if cells[i].strip()}
+                if extra:
+                    result = replace(result, extra=extra)
+        yield result
+
+
+def _parse_row(
+    line: int, row: dict[str, str], source: str | None, keep_impossible_dates: bool
+) -> RecordRow | RefusedRow:
+    record_id = _clean(row["record_id"])
+    if record_id is None:
+        return RefusedRow(line, "missing record_id")
+    for column, limit in MAX_LENGTHS.items():
+        if len(row.get(column) or "") > limit:
+            return RefusedRow(line, f"{column} is longer than {limit} characters")
+    row_source = _clean(row.get("source"))
+    if source is not None:
+        if row_source is not None and row_source.lower() != source.lower():
+            return RefusedRow(line, "source differs from the source being imported")
+        row_source = source
+    given, family = _clean(row["given_name"]), _clean(row["family_name"])
+    dob_text = _clean(row["date_of_birth"])
+    date_not_understood = False
+    try:
+        dob = normalise.parse_iso_date(dob_text)
+    except ValueError:
+        if not keep_impossible_dates:
+            return RefusedRow(line, "date_of_birth is not a real date in the form YYYY-MM-DD")
+        dob, date_not_understood = None, True
+    person = Person(
+        given_name=given,
+        family_name=family,
+        date_of_birth=dob,
+        sex=_clean(row["sex"]),
+        address=_clean(row["address"]),
+        postcode=_clean(row["postcode"]),
+        other_names=_clean(row.get("other_names")),
+        date_of_birth_text=dob_text if date_not_understood else None,
+    )
+    return RecordRow(
+        line=line,
+        source=row_source or "",
+        record_id=record_id,
+        person=person,
+        phone=_clean(row.get("phone")),
+        nhs_number=_clean(row.get("nhs_number")),
+        flags=parse_flags(row.get("flags")),
+        open_case_ref=_clean(row.get("open_case_ref")),
+        date_not_understood=date_not_understood,
+    )
