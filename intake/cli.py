@@ -187,6 +187,59 @@ def dev(port: int) -> None:
     sys.exit(run_all(port))
 
 
+@main.group()
+def records() -> None:
+    """The person index that contacts are matched against."""
+
+
+@records.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", required=True, help="The agency the extract came from, e.g. social_care.")
+def records_import(path: str, source: str) -> None:
+    """Load an agency's person-records CSV, idempotently by (source, record_id)."""
+    from workers.matching.index import import_records
+    from workers.matching.records_csv import RecordsFileError
+
+    database = open_database(load_settings())
+    try:
+        with database.transaction() as session:
+            summary = import_records(session, path, source, progress=True)
+    except RecordsFileError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(
+        f"{summary.rows} rows: {summary.inserted} loaded, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {len(summary.refused)} refused ({summary.seconds:.1f} s)"
+    )
+    for refused in summary.refused:
+        click.echo(f"  line {refused.line}: {refused.reason}", err=True)
+
+
+@main.command()
+@click.option("--index", "index_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--query", "query_path", required=True, type=click.Path(exists=True, dir_okay=False))
+def link(index_path: str, query_path: str) -> None:
+    """Match every row of --query against --index; CSV query_id,record_id,score on stdout."""
+    from workers.matching import Bands, link_files
+    from workers.matching.records_csv import RecordsFileError
+
+    settings = load_settings()
+    try:
+        summary = link_files(
+            index_path,
+            query_path,
+            sys.stdout,
+            Bands(match=settings.match_threshold, possible=settings.possible_threshold),
+        )
+    except RecordsFileError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(
+        f"{summary.queries} queries against {summary.index_records} records: "
+        f"{summary.queries_with_candidates} with candidates, {summary.rows_written} rows written; "
+        f"refused {len(summary.index_refused)} index and {len(summary.query_refused)} query lines",
+        err=True,
+    )
+
+
 @main.group("nlp")
 def nlp_group() -> None:
     """Categories of concern, risk indicators and details from free text."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -15,9 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import nlp
-from intake.models import Contact, utcnow
+from intake.models import Contact, ContactPerson, utcnow
 from intake.models.records import MatchStatus, PersonMatch, PersonRecord
 from workers.context import get_context
+from workers.matching import Bands, query_from_contact_person
+from workers.matching.family import household_of
+from workers.matching.history import earlier_matches, save_matches
+from workers.matching.index import find_candidates
 from workers.rating import DEFAULT_TIMESCALES as TIMESCALES
 from workers.rating import (
     ChildFacts,
@@ -62,6 +67,101 @@ def extract_concern(session: Session, contact: Contact) -> None:
     contact.extraction = stored
     contact.categories = categories
     contact.risk_indicators = risks
+
+
+def match_people(session: Session, contact: Contact) -> None:
+    """Propose existing person records for each child and adult on the contact."""
+    settings = get_context().settings
+    bands = Bands(match=settings.match_threshold, possible=settings.possible_threshold)
+    as_of = contact.submitted_at.date() if contact.submitted_at else None
+    for person in contact.people:
+        if not (person.given_name or person.family_name):
+            continue  # nothing to look a person up by; the officer researches by hand
+        candidates = find_candidates(session, query_from_contact_person(person, as_of=as_of), bands)
+        save_matches(session, person.id, candidates)
+
+
+def _live_matches(session: Session, people: list[ContactPerson]) -> list[PersonMatch]:
+    if not people:
+        return []
+    return list(
+        session.scalars(
+            select(PersonMatch).where(
+                PersonMatch.contact_person_id.in_([p.id for p in people]),
+                PersonMatch.status != MatchStatus.REJECTED,
+            )
+        )
+    )
+
+
+def find_history(session: Session, contact: Contact) -> None:
+    """Earlier contacts about these children and their family, and whether they form a pattern."""
+    settings = get_context().settings
+    assert contact.submitted_at is not None
+    received: datetime = contact.submitted_at
+    matches = _live_matches(session, contact.people)
+    record_ids = {m.person_record_id for m in matches}
+    family = [r for r in household_of(session, record_ids) if r.id not in record_ids]
+    own_people = [p.id for p in contact.people]
+    earlier_self = earlier_matches(session, record_ids, exclude_contact_person_ids=own_people)
+    earlier_family = earlier_matches(
+        session, [r.id for r in family], exclude_contact_person_ids=own_people
+    )
+
+    def earlier_contacts(found: list[PersonMatch]) -> list[Contact]:
+        seen: dict[int, Contact] = {}
+        for match in found:
+            other = match.contact_person.contact
+            if other.id != contact.id and other.submitted_at and other.submitted_at < received:
+                seen[other.id] = other
+        return sorted(seen.values(), key=lambda c: c.submitted_at or received)
+
+    earlier = earlier_contacts(earlier_self)
+    year_ago = received - timedelta(days=365)
+    in_year = [c for c in earlier if c.submitted_at and c.submitted_at >= year_ago]
+    contacts_12m = 1 + len(in_year)
+    contact.history = {
+        "contacts_12m": contacts_12m,
+        "repeat_threshold": settings.repeat_threshold,
+        "repeat_pattern": contacts_12m >= settings.repeat_threshold,
+        "earlier_contacts": [_contact_summary(c) for c in earlier],
+        "family_earlier_contacts": [_contact_summary(c) for c in earlier_contacts(earlier_family)],
+        # Restricted family records show only that they exist.
+        "family": [_family_member(r) for r in family],
+        "categories_over_time": [
+            {"reference": c.reference, "submitted_at": _iso(c), "categories": c.categories}
+            for c in [*in_year, contact]
+        ],
+    }
+
+
+def _iso(contact: Contact) -> str | None:
+    return contact.submitted_at.isoformat() if contact.submitted_at else None
+
+
+def _contact_summary(contact: Contact) -> dict[str, Any]:
+    return {
+        "reference": contact.reference,
+        "submitted_at": _iso(contact),
+        "categories": contact.categories,
+        "rating": contact.final_rating or contact.provisional_rating,
+        "outcome": contact.outcome,
+        "restricted": contact.restricted,
+    }
+
+
+def _family_member(record: PersonRecord) -> dict[str, Any]:
+    if record.restricted:
+        return {"person_record_id": record.id, "restricted": True}
+    return {
+        "person_record_id": record.id,
+        "restricted": False,
+        "source": record.source,
+        "given_name": record.given_name,
+        "family_name": record.family_name,
+        "date_of_birth": record.date_of_birth.isoformat() if record.date_of_birth else None,
+        "flags": record.flags,
+    }
 
 
 def _all_mentions(contact: Contact) -> list[dict[str, Any]]:
@@ -159,5 +259,7 @@ def rate_contact(session: Session, contact: Contact, timescales: Timescales = TI
 
 STEPS: tuple[Step, ...] = (
     Step("nlp", extract_concern),
+    Step("matched", match_people),
+    Step("history", find_history),
     Step("rated", rate_contact),
 )

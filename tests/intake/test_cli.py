@@ -1,0 +1,74 @@
+"""The `frontdoor` commands, run as an operator would, against the test database."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from intake.cli import main
+
+RECORDS = """record_id,source,given_name,family_name,date_of_birth,sex,address,postcode,shoe_size
+P1,police,Jordan,Smith,2015-04-03,male,10 High Street,LS1 4AP,4
+P2,police,Amy,Smith,not-a-date,female,10 High Street,LS1 4AP,2
+"""
+QUERY = """record_id,source,given_name,family_name,date_of_birth,sex,address,postcode
+Q1,notifications,Jordon,Smith,2015-04-03,male,10 High St,LS1 4AP
+"""
+
+
+@pytest.fixture
+def cli(settings_overrides, app, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", settings_overrides["database_url"])
+    monkeypatch.setenv("SECRET_KEY", settings_overrides["secret_key"])
+    monkeypatch.setenv("FRONTDOOR_INSTANCE_DIR", str(settings_overrides["instance_dir"]))
+    return CliRunner()
+
+
+def test_records_import_loads_refuses_with_line_numbers_and_is_idempotent(cli, tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text(RECORDS)
+    first = cli.invoke(main, ["records", "import", str(path), "--source", "police"])
+    assert first.exit_code == 0, first.output
+    assert "1 loaded" in first.output and "1 refused" in first.output and "line 3" in first.output
+    again = cli.invoke(main, ["records", "import", str(path), "--source", "police"])
+    assert "0 loaded" in again.output and "1 unchanged" in again.output
+
+
+def test_link_writes_the_design_csv_best_first(cli, tmp_path):
+    (tmp_path / "index.csv").write_text(RECORDS)
+    (tmp_path / "query.csv").write_text(QUERY)
+    result = cli.invoke(
+        main,
+        ["link", "--index", str(tmp_path / "index.csv"), "--query", str(tmp_path / "query.csv")],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "query_id,record_id,score"
+    assert lines[1].startswith("Q1,P1,")
+
+
+def test_nlp_extract_reads_and_writes_jsonl(cli):
+    result = cli.invoke(
+        main,
+        ["nlp", "extract"],
+        input=json.dumps({"id": "a", "text": "dad hit him with a belt"}) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout.splitlines()[0])
+    assert out["id"] == "a" and "physical_abuse" in out["categories"]
+
+
+def test_partner_keys_are_created_once_and_revoked(cli):
+    created = cli.invoke(main, ["keys", "create", "police"])
+    assert created.exit_code == 0 and created.stdout.startswith("fdk_")
+    assert cli.invoke(main, ["keys", "create", "police"]).exit_code != 0
+    assert cli.invoke(main, ["keys", "revoke", "police"]).exit_code == 0
+    assert cli.invoke(main, ["keys", "revoke", "police"]).exit_code != 0
+
+
+def test_users_are_created_with_a_password_from_the_environment(cli, monkeypatch):
+    monkeypatch.setenv("FRONTDOOR_PASSWORD", "a-long-enough-password")
+    result = cli.invoke(main, ["users", "create", "duty@hub.example", "--role", "manager"])
+    assert result.exit_code == 0 and "created manager" in result.output
+    monkeypatch.setenv("FRONTDOOR_PASSWORD", "short")
+    assert cli.invoke(main, ["users", "create", "x@hub.example"]).exit_code != 0

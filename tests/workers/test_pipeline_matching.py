@@ -1,0 +1,100 @@
+"""process_contact finds the child in the person index, notices repeats, and rates with them."""
+
+from sqlalchemy import select
+
+from intake.models.records import PersonMatch
+from tests.builders import create_contact, referral_payload
+from workers.matching.index import import_records
+from workers.pipeline import process_contact
+
+RECORDS = """record_id,source,given_name,family_name,date_of_birth,sex,address,postcode,flags,open_case_ref
+CS-1,social_care,Jordan,Smith,2015-04-03,male,"10 High Street, Leeds",LS1 4AP,cp_plan,
+CS-2,social_care,Amy,Smith,2019-06-01,female,"10 High Street, Leeds",LS1 4AP,,
+CS-3,social_care,Kelly,Smith,1990-02-02,female,"10 High Street, Leeds",LS1 4AP,restricted,
+CS-9,social_care,Someone,Else,2012-01-01,female,"1 Other Road, York",YO1 7HH,,
+"""
+
+NEGLECT = {
+    "description": "He comes to school hungry and in dirty clothes most days.",
+    "when": "this term",
+    "how_known": "seen",
+}
+
+
+def load_index(session, tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text(RECORDS)
+    import_records(session, path, "social_care", progress=False)
+    session.commit()
+
+
+def test_the_child_is_matched_with_the_fields_that_agreed_and_the_family_is_found(
+    session, tmp_path
+):
+    load_index(session, tmp_path)
+    contact = create_contact(session, concern=NEGLECT)
+    process_contact(contact.id)
+    session.expire_all()
+    child = contact.children[0]
+    matches = session.scalars(
+        select(PersonMatch).where(PersonMatch.contact_person_id == child.id)
+    ).all()
+    assert [m.person_record.record_id for m in matches] == ["CS-1"]
+    assert matches[0].band == "match" and matches[0].probability >= 0.95
+    assert matches[0].agreements, "an officer needs to see which fields agreed"
+    family = session.get(type(contact), contact.id).history["family"]
+    assert {"person_record_id", "restricted"} == set(next(f for f in family if f["restricted"]))
+    assert any(f.get("given_name") == "Amy" for f in family)
+
+
+def test_a_child_protection_plan_on_the_matched_record_raises_the_rating(session, tmp_path):
+    load_index(session, tmp_path)
+    contact = create_contact(session, concern=NEGLECT)
+    process_contact(contact.id)
+    session.expire_all()
+    rated = session.get(type(contact), contact.id)
+    assert rated.provisional_rating == "red"
+    assert any("cp_plan" in str(reason) for reason in rated.rating_reasons)
+
+
+def test_three_contacts_in_a_year_are_flagged_as_a_repeat_pattern(session, tmp_path):
+    load_index(session, tmp_path)
+    contacts = []
+    for _ in range(3):
+        contact = create_contact(session, concern=NEGLECT)
+        process_contact(contact.id)
+        # An officer confirms the match, as the desk would.
+        for match in session.scalars(select(PersonMatch)):
+            match.status = "confirmed"
+        session.commit()
+        contacts.append(contact)
+    session.expire_all()
+    history = session.get(type(contacts[-1]), contacts[-1].id).history
+    assert history["contacts_12m"] == 3 and history["repeat_pattern"] is True
+    assert [c["reference"] for c in history["earlier_contacts"]] == [
+        c.reference for c in contacts[:2]
+    ]
+    assert len(history["categories_over_time"]) == 3
+
+
+def test_a_child_with_no_record_gets_no_matches_and_no_history(session, tmp_path):
+    load_index(session, tmp_path)
+    contact = create_contact(
+        session,
+        children=[
+            {
+                **referral_payload()["children"][0],
+                "given_name": "Zebedee",
+                "family_name": "Quartermaine",
+                "postcode": "M1 1AE",
+                "address": "3 Canal St",
+                "date_of_birth": "2016-09-09",
+            }
+        ],
+        concern=NEGLECT,
+    )
+    process_contact(contact.id)
+    session.expire_all()
+    rated = session.get(type(contact), contact.id)
+    assert rated.history["contacts_12m"] == 1 and rated.history["earlier_contacts"] == []
+    assert rated.provisional_rating == "amber"
