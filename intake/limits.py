@@ -36,13 +36,22 @@ def _too_many_requests(_exc: Exception) -> Response:
     return response
 
 
+def _storage_uri(redis_url: str) -> str:
+    # The `limits` library names a unix-socket Redis (the embedded default's) `redis+unix://`.
+    if not redis_url:
+        return "memory://"
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
 def init_app(
     app: Flask, settings: Settings, public: list[Blueprint], partner: list[Blueprint]
 ) -> Limiter:
     limiter = Limiter(
         _key,
         app=app,
-        storage_uri=settings.redis_url or "memory://",
+        storage_uri=_storage_uri(settings.redis_url),
         strategy="moving-window",
         swallow_errors=True,
         in_memory_fallback_enabled=True,

@@ -66,3 +66,8 @@ def app_factory(settings_overrides):
     yield make
     for a in apps:
         a.extensions["frontdoor.db"].dispose()
+
+
+def test_the_embedded_redis_socket_is_a_storage_the_limiter_understands(app_factory):
+    app = app_factory(redis_url="unix:///tmp/frontdoor-test-no-such.socket")
+    assert app.extensions["limiter"]
