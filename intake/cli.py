@@ -42,6 +42,8 @@ def serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "--threads",
         "4",
+        "--graceful-timeout",
+        "10",
         "--access-logfile",
         "-",
         "--access-logformat",

@@ -6,6 +6,7 @@ the child processes share one queue. Ctrl-C stops them all.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -36,7 +37,12 @@ def run_all(port: int) -> int:
         "worker": [*frontdoor, "worker"],
         "smtpd": [*frontdoor, "smtpd"],
     }
-    children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+    # Each child leads its own process group, so stopping it also stops what it started
+    # (gunicorn's workers, RQ's work horse) and nothing is left behind.
+    children = {
+        name: subprocess.Popen(cmd, env=env, start_new_session=True)
+        for name, cmd in commands.items()
+    }
     _print_banner(
         settings.base_url if os.environ.get("FRONTDOOR_BASE_URL") else f"http://127.0.0.1:{port}",
         settings.smtpd_host,
@@ -63,16 +69,21 @@ def run_all(port: int) -> int:
                 break
         time.sleep(0.5)
     for child in children.values():
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + 20
     for child in children.values():
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
     print("frontdoor stopped", flush=True)
     return exit_code
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(child.pid, signum)
 
 
 def _print_banner(base: str, smtp_host: str, smtp_port: int, addresses: tuple[str, ...]) -> None:
