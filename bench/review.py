@@ -25,10 +25,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pyotp
 from sqlalchemy import create_engine, text
+
+# Python puts bench/ first on the path, where bench/intake.py would shadow the intake package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from intake import crypto
 from intake.app import create_app

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from intake.db import Database
-from intake.models import Contact, User
-from intake.users import create_user
+from intake.models import Contact
 
 
 @dataclass(frozen=True)
@@ -19,8 +18,9 @@ class DemoOfficer:
     restricted: bool = False
 
 
-# Only for the embedded demo on one machine; `frontdoor demo seed` refuses nothing else, so never
-# run it against a production database.
+# Only for the embedded demo on one machine: known passwords and a known second-factor secret,
+# so whoever runs `make run` can sign in. Never seed a production database.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - demo only, printed by make run
 DEMO_OFFICERS = (
     DemoOfficer("officer@mash.example", "officer", "demo-officer-password"),
     DemoOfficer("manager@mash.example", "manager", "demo-manager-password", restricted=True),
@@ -29,18 +29,17 @@ DEMO_OFFICERS = (
 
 
 def seed(database: Database) -> str:
-    created_users = 0
+    from intake.review.accounts import ensure_user
+
     with database.transaction() as session:
         for officer in DEMO_OFFICERS:
-            exists = session.scalar(select(User).where(func.lower(User.email) == officer.email))
-            if exists is None:
-                create_user(
-                    session,
-                    officer.email,
-                    officer.role,
-                    officer.password,
-                    can_see_restricted=officer.restricted,
-                )
-                created_users += 1
+            ensure_user(
+                session,
+                officer.email,
+                officer.role,
+                officer.password,
+                totp_secret=DEMO_TOTP_SECRET,
+                can_see_restricted=officer.restricted,
+            )
         contacts = session.scalar(select(func.count()).select_from(Contact)) or 0
-    return f"demo data: {created_users} staff logins created, {contacts} contacts present"
+    return f"demo data: {len(DEMO_OFFICERS)} staff logins ready, {contacts} contacts present"

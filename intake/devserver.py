@@ -16,7 +16,7 @@ from types import FrameType
 
 from intake.config import load_settings
 from intake.db import open_database
-from intake.demo import DEMO_OFFICERS, seed
+from intake.demo import DEMO_OFFICERS, DEMO_TOTP_SECRET, seed
 from intake.migrate import upgrade
 from workers import queues
 
@@ -95,7 +95,11 @@ def _print_banner(base: str, smtp_host: str, smtp_port: int, addresses: tuple[st
         f"  Partner API:        {base}/api/v1/referrals   (spec: {base}/openapi.json)",
         f"  Health:             {base}/healthz",
         f"  Email intake:       smtp://{smtp_host}:{smtp_port}  for {', '.join(addresses)}",
-        "  Demo logins (password, then the one-time code from the secret shown at first sign-in):",
+        "  Demo logins (password, then a one-time code):",
     ]
     lines += [f"    {o.role:8} {o.email}  password: {o.password}" for o in DEMO_OFFICERS]
+    lines += [
+        f"  One-time codes: add the key {DEMO_TOTP_SECRET} to an authenticator app, or run",
+        f"    .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"",
+    ]
     print("\n".join(lines) + "\n", flush=True)

@@ -70,7 +70,8 @@ def record(
 
     `user` is the member of staff, or a plain actor name ("system", a partner key's name, or
     the address typed at a failed sign-in). `detail` must hold codes and ids, not the contents
-    of a record: the log is kept longer than the records it describes.
+    of a record: the log is kept longer than the records it describes. The first six arguments
+    are positional only, so `detail` may use any name (`user=`, `ip=`) without a clash.
     """
     if isinstance(user, User):
         user_id: int | None = user.id

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from forms.questions import question_for_key
 from forms.summary import Section, display_value, summarise
 from intake.models import Answer, Contact, ContactEvent, OutboundMessage, User
-from intake.review import matches, mentions
+from intake.review import history_view, matches, mentions
 from intake.review.permissions import Permission, has_permission
 from intake.review.timeliness import TimeLeft, time_left
 from intake.service import load_state
@@ -47,14 +47,6 @@ class ReasonView:
     repeat_contacts: int | None
 
 
-@dataclass(frozen=True)
-class HistorySection:
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-    note: str | None = None
-
-
 @dataclass
 class ContactPage:
     contact: Contact
@@ -64,7 +56,7 @@ class ContactPage:
     pieces: list[mentions.Piece]
     mentions: list[mentions.Mention]
     people_matches: list[matches.PersonMatches]
-    history: list[HistorySection]
+    history: list[history_view.HistorySection]
     history_facts: list[tuple[str, str]]
     reasons: list[ReasonView]
     messages: list[OutboundMessage]
@@ -108,8 +100,8 @@ def build(
         pieces=mentions.highlight(contact.concern_description or "", found),
         mentions=found,
         people_matches=matches.for_contact(session, contact.people, user),
-        history=history_sections(contact.history, user),
-        history_facts=history_facts(contact.history),
+        history=history_view.sections(contact.history, user),
+        history_facts=history_view.facts(contact.history),
         reasons=[_reason(r, user) for r in contact.rating_reasons if isinstance(r, Mapping)],
         messages=list(
             session.scalars(
@@ -194,67 +186,3 @@ def _reason(data: Mapping[str, Any], user: User) -> ReasonView:
 
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def history_facts(history: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """The worker's single figures about the history, such as contacts in the last 12 months."""
-    return [
-        (_heading(key), _cell(value))
-        for key, value in (history or {}).items()
-        if isinstance(value, str | int | float | bool)
-    ]
-
-
-def _heading(key: str) -> str:
-    return key.replace("_12m", " in the last 12 months").replace("_", " ").capitalize()
-
-
-def history_sections(history: Mapping[str, Any] | None, user: User) -> list[HistorySection]:
-    """The worker's history (earlier contacts, family members) as tables.
-
-    Each list of objects becomes a table; an item marked restricted is reduced to that fact
-    for staff without restricted access.
-    """
-    sections: list[HistorySection] = []
-    for key, value in (history or {}).items():
-        if not isinstance(value, list):
-            continue
-        items = [v for v in value if isinstance(v, Mapping)]
-        hidden = 0
-        visible: list[Mapping[str, Any]] = []
-        for item in items:
-            if item.get("restricted") and not user.can_see_restricted:
-                hidden += 1
-            else:
-                visible.append(item)
-        columns: list[str] = []
-        for item in visible:
-            columns += [k for k in item if k not in columns and k != "restricted"]
-        rows = [[_cell(item.get(c)) for c in columns] for item in visible]
-        note = (
-            f"{hidden} restricted {'entry is' if hidden == 1 else 'entries are'} not shown: "
-            "ask a colleague with restricted access."
-            if hidden
-            else None
-        )
-        sections.append(
-            HistorySection(
-                title=_heading(key),
-                columns=[_heading(c) for c in columns],
-                rows=rows,
-                note=note,
-            )
-        )
-    return sections
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
-    return str(value)

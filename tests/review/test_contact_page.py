@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import escape
 from sqlalchemy import select
 
 from intake import service
@@ -127,23 +128,55 @@ def test_a_restricted_record_in_a_reason_is_not_named_to_staff_without_access(cl
     assert "SEALED-9" not in text and "A restricted record" in text
 
 
-def test_earlier_contacts_and_family_history_are_shown_as_tables(officer, session):
-    contact = reviewable_contact(
-        session,
-        history={
-            "earlier_contacts": [
-                {"reference": "AAAA-BBBB", "received": "2026-03-01", "rating": "green"},
-                {"reference": "SECRET-1", "restricted": True},
-            ],
-            "family": [{"name": "Kelly Smith", "contacts": 2}],
-            "contacts_12m": 3,
-        },
-    )
+def history(restricted_family_details: bool = False) -> dict:
+    """As `workers.steps.find_history` writes it."""
+    return {
+        "contacts_12m": 3,
+        "repeat_threshold": 3,
+        "repeat_pattern": True,
+        "earlier_contacts": [
+            {
+                "reference": "AAAA-BBBB",
+                "submitted_at": "2026-03-01T10:00:00+00:00",
+                "categories": ["neglect"],
+                "rating": "green",
+                "outcome": "early_help",
+                "restricted": False,
+            },
+        ],
+        "family": [
+            {"person_record_id": 7, "restricted": False, "source": "police",
+             "given_name": "Kelly", "family_name": "Smith", "flags": ["cp_plan"]},
+            {"person_record_id": 8, "restricted": True},
+        ],
+    }  # fmt: skip
+
+
+def test_earlier_contacts_family_and_repeats_are_shown_in_words(officer, session):
+    contact = reviewable_contact(session, history=history())
     page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
-    assert "AAAA-BBBB" in page and "Kelly Smith" in page
-    assert "Contacts in the last 12 months</dt>" in page
-    # This officer may see restricted entries, so nothing is held back.
-    assert "SECRET-1" in page
+    assert 'href="/officer/contacts/AAAA-BBBB">AAAA-BBBB</a>' in page
+    assert "1 March 2026" in page and "Neglect" in page and "Stepped across to Early Help" in page
+    assert "Kelly" in page and "cp plan" in page
+    assert "Contacts in the last 12 months (this one included)</dt>" in page
+    assert "3 or more contacts in 12 months" in page
+    # The worker keeps nothing but the existence of a restricted family record.
+    assert "1 restricted record is not shown here." in page
+    assert "Ask a colleague" not in page  # this officer has restricted access
+
+
+def test_restricted_history_entries_are_held_back_from_staff_without_access(client_for, session):
+    data = history()
+    data["earlier_contacts"].append(
+        {"reference": "SECRET-1", "submitted_at": None, "categories": [], "restricted": True}
+    )
+    contact = reviewable_contact(session, history=data)
+    page = client_for("officer_unrestricted").get(f"/officer/contacts/{contact.reference}")
+    text = page.get_data(as_text=True)
+    assert "SECRET-1" not in text
+    assert "Ask a colleague with access to restricted records" in text
+    allowed = client_for("officer").get(f"/officer/contacts/{contact.reference}")
+    assert "SECRET-1" in allowed.get_data(as_text=True)
 
 
 def test_messages_to_the_referrer_are_listed_with_their_status_and_a_resend_button(
@@ -165,3 +198,22 @@ def test_the_page_has_no_inline_script_or_style(officer, session):
     assert "<script>" not in page and "<script " not in page.replace(
         '<script type="module" src=', ""
     )
+
+
+def test_a_contact_processed_by_the_real_pipeline_shows_its_mentions_reasons_and_history(
+    officer, session
+):
+    from tests.builders import create_contact
+    from workers.pipeline import run_pipeline
+
+    contact = create_contact(session)
+    assert run_pipeline(session, contact.id) == "processed"
+    session.commit()
+    session.refresh(contact)
+    response = officer.get(f"/officer/contacts/{contact.reference}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<mark>" in page
+    assert contact.rating_reasons
+    assert str(escape(contact.rating_reasons[0]["description"])) in page
+    assert "Contacts in the last 12 months (this one included)" in page
