@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from intake.models import OutboxJob, utcnow
@@ -92,6 +92,10 @@ def try_enqueue(session: Session, connection: Redis, row: OutboxJob) -> bool:
     except RedisError as exc:
         log.warning("queue unavailable, %s left for the relay: %s", row.job_id, type(exc).__name__)
         return False
+    if session.get_bind().dialect.name == "postgresql":
+        # This commit is bookkeeping: if it is lost in a crash the relay finds the job already
+        # queued and records it then. Not waiting for the disk here halves a submission's fsyncs.
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     row.enqueued_at = utcnow()
     row.attempts += 1
     session.commit()
