@@ -20,6 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
+from redis import Redis
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bench.intake import free_port, wait_for  # noqa: E402
 from tests.builders import referral_payload  # noqa: E402
 
+WORKER_ARGS = os.environ.get("BENCH_WORKER_ARGS", "").split()
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 CONCERNS = [
@@ -98,6 +100,8 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=300)
     args = parser.parse_args()
 
+    # Job ids come from outbox row ids, which start again in a fresh database: start Redis empty.
+    Redis.from_url(REDIS).flushdb()
     name = f"fd_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

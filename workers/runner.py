@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -49,7 +50,7 @@ def run_worker(
     with_relay: bool = True,
     fork: bool = True,
 ) -> None:
-    _preload()
+    _preload(context)
     stop = threading.Event()
     relay_thread: threading.Thread | None = None
     if with_relay:
@@ -76,8 +77,16 @@ def run_worker(
             relay_thread.join(timeout=RELAY_INTERVAL + 1)
 
 
-def _preload() -> None:
-    """Load heavy models once, before RQ forks a work horse per job."""
-    import nlp
+def _preload(context: WorkerContext) -> None:
+    """Load everything a job needs once, before RQ forks a work horse per job.
 
+    A horse starts from a copy of this process: what is imported and cached here (the spaCy
+    pipeline, the job modules, the rating rules and bank holidays) it never builds again.
+    """
+    import nlp
+    from workers import steps
+
+    for job_module in ("workers.pipeline", "workers.feedback"):
+        importlib.import_module(job_module)
     nlp.load_pipeline()
+    steps.warm_up(context.settings)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import nlp
+from intake.config import Settings
 from intake.models import Contact, ContactPerson, utcnow
 from intake.models.records import MatchStatus, PersonMatch, PersonRecord
 from workers.context import get_context
@@ -206,6 +207,12 @@ def _rules(path: str) -> RuleSet:
 @lru_cache(maxsize=1)
 def _calendar() -> WorkingCalendar:
     return WorkingCalendar.england_and_wales()
+
+
+def warm_up(settings: Settings) -> None:
+    """Build the per-process caches now (a worker calls this before it forks)."""
+    _rules(settings.rating_rules_path)
+    _calendar()
 
 
 def rating_input(session: Session, contact: Contact, repeat_threshold: int) -> RatingInput:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -51,6 +52,19 @@ def start_worker(settings_overrides):
     )
 
 
+def kill_with_work_horse(pid):
+    """SIGKILL the worker and the horse it forked (RQ puts the horse in a session of its own)."""
+    deadline = time.monotonic() + 30
+    children: list[str] = []
+    while not children and time.monotonic() < deadline:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        time.sleep(0.05)
+    assert children, "the worker never forked a work horse"
+    for child in children:
+        os.kill(int(child), signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)
+
+
 def wait_for_status(connection, job_id, wanted, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,7 +96,7 @@ def test_a_worker_killed_mid_job_repeatedly_loses_nothing_and_processes_once(
         worker = start_worker(settings_overrides)
         try:
             wait_for_status(connection, job_id, JobStatus.STARTED)
-            os.killpg(worker.pid, signal.SIGKILL)
+            kill_with_work_horse(worker.pid)
             worker.wait(timeout=10)
         finally:
             blocker.rollback()
