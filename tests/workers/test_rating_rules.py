@@ -20,7 +20,6 @@ from workers.rating import (
     parse_rules,
     rate,
 )
-from workers.rating.vocabulary import CATEGORY_CODES, RISK_INDICATOR_CODES
 
 RECEIVED = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
 
@@ -318,10 +317,3 @@ def test_a_refusal_names_the_rule_by_position_and_id(tmp_path):
         "consent_answer_any, consent_reason_any, information_request, concern_text, "
         "qualifiers, min_match_probability)"
     )
-
-
-def test_the_rules_know_the_same_codes_as_the_nlp():
-    import nlp.codes as nlp_codes
-
-    assert set(nlp_codes.CATEGORY_CODES) == CATEGORY_CODES
-    assert set(nlp_codes.RISK_INDICATOR_CODES) == RISK_INDICATOR_CODES
