@@ -189,7 +189,7 @@ def parse_age(raw: Any) -> int:
     elif isinstance(raw, str):
         found = re.search(r"\d{1,3}", raw)
         if not found:
-            word = _NUMBER_WORDS.get(raw.strip().lower().split(" ")[0]) if raw.strip() else None
+            word = NUMBER_WORDS.get(raw.strip().lower().split(" ")[0]) if raw.strip() else None
             if word is None:
                 raise ParseError("Enter the child's age in years, for example 7")
             age = word
@@ -202,7 +202,8 @@ def parse_age(raw: Any) -> int:
     return age
 
 
-_NUMBER_WORDS = {
+# Numbers as people say or type them, for ages and for spoken answers on the phone line.
+NUMBER_WORDS: dict[str, int] = {
     w: i
     for i, w in enumerate(
         [
@@ -224,6 +225,9 @@ _NUMBER_WORDS = {
             "fifteen",
             "sixteen",
             "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
         ]
     )
 }

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from forms.parsing import NUMBER_WORDS
 from forms.questions import Kind, Question
 
 # Below this, Twilio is guessing: ask again rather than store a guess about a child.
@@ -20,34 +21,7 @@ MIN_CONFIDENCE = 0.5
 # The keypad key for "I can't answer this": skip an optional question, or ask for a call back.
 CANNOT_ANSWER_KEY = "*"
 
-_NUMBERS = {
-    w: str(i)
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
+_NUMBERS = {w: str(i) for w, i in NUMBER_WORDS.items()}
 _NUMBERS["oh"] = "0"
 _NUMBERS["o"] = "0"
 _ORDINALS = {
