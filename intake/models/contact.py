@@ -229,7 +229,10 @@ class OutboxJob(Base):
 
     @property
     def job_id(self) -> str:
-        return f"{self.kind}-{self.subject_id}-{self.generation}"
+        # The row's creation time makes the id unique beyond this database: after a restore, or
+        # in a fresh test database, row ids start again and must not meet an old finished job.
+        created = int(self.created_at.timestamp() * 1_000_000)
+        return f"{self.kind}-{self.subject_id}-{self.generation}-{created}"
 
 
 class InboundMessage(Base):

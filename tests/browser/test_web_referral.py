@@ -187,7 +187,7 @@ def test_the_whole_form_works_without_javascript_including_save_and_come_back_la
     person.name("What is the child's name?", "Riley", "")
     person.choose("Do you know the child's date of birth?", "I know roughly how old they are")
     person.write("How old is the child?", "twenty")
-    assert "Enter the child's age in years" in person.error_summary()
+    assert "between 0 and 17" in person.error_summary()
     person.write("How old is the child?", "6")
 
     # Save, close the browser, and come back with the link.
