@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from forms.api_payload import read_payload
 from intake import extensions, partner_keys, service
 from intake.models import Contact, PartnerKey
+from intake.models.records import MatchStatus, PersonMatch
 from intake.openapi import openapi_document
 from workers import relay
 from workers.feedback.messages import enqueue_now
@@ -159,8 +160,37 @@ def referral_view(contact: Contact, *, internal: bool = False) -> dict[str, Any]
 
 
 def contact_matches(contact: Contact) -> list[dict[str, Any]]:
-    """Filled in by the matching step; an empty list until then."""
-    return list((contact.extraction or {}).get("matches_summary", []))
+    """Proposed and confirmed person matches for each person on the contact.
+
+    A restricted record shows only that it exists and how strongly it matched.
+    """
+    people = {p.id: p for p in contact.people}
+    if not people:
+        return []
+    rows = extensions.session().scalars(
+        select(PersonMatch)
+        .where(
+            PersonMatch.contact_person_id.in_(people), PersonMatch.status != MatchStatus.REJECTED
+        )
+        .order_by(PersonMatch.contact_person_id, PersonMatch.probability.desc())
+    )
+    matches: list[dict[str, Any]] = []
+    for match in rows:
+        record = match.person_record
+        view: dict[str, Any] = {
+            "person": people[match.contact_person_id].kind,
+            "position": people[match.contact_person_id].position,
+            "probability": match.probability,
+            "band": match.band,
+            "status": match.status,
+            "restricted": record.restricted,
+        }
+        if not record.restricted:
+            view.update(
+                source=record.source, record_id=record.record_id, agreements=match.agreements
+            )
+        matches.append(view)
+    return matches
 
 
 openapi_bp = Blueprint("openapi", __name__)

@@ -1,8 +1,9 @@
 """process_contact finds the child in the person index, notices repeats, and rates with them."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from intake.models.records import PersonMatch
+from intake.models import Contact
+from intake.models.records import PersonMatch, PersonRecord
 from tests.builders import create_contact, referral_payload
 from workers.matching.index import import_records
 from workers.pipeline import process_contact
@@ -98,3 +99,32 @@ def test_a_child_with_no_record_gets_no_matches_and_no_history(session, tmp_path
     rated = session.get(type(contact), contact.id)
     assert rated.history["contacts_12m"] == 1 and rated.history["earlier_contacts"] == []
     assert rated.provisional_rating == "amber"
+
+
+def test_the_hubs_own_systems_read_the_matches_through_the_api_with_restricted_records_hidden(
+    client, db, session, tmp_path
+):
+    from intake import partner_keys
+
+    load_index(session, tmp_path)
+    with db.transaction() as s:
+        row, key = partner_keys.create(s, "hub-case-system")
+        row.scopes = [*row.scopes, "review"]
+    payload = referral_payload(concern=NEGLECT)
+    headers = {"Authorization": f"Bearer {key}"}
+    reference = client.post("/api/v1/referrals", json=payload, headers=headers).json["reference"]
+    contact_id = session.scalar(select(Contact.id).where(Contact.reference == reference))
+    process_contact(contact_id)
+
+    matches = client.get(f"/api/v1/referrals/{reference}", headers=headers).json["matches"]
+    child = [m for m in matches if m["person"] == "child"]
+    assert (
+        child[0]["record_id"] == "CS-1" and child[0]["band"] == "match" and child[0]["agreements"]
+    )
+
+    session.execute(
+        update(PersonRecord).where(PersonRecord.record_id == "CS-1").values(restricted=True)
+    )
+    session.commit()
+    hidden = client.get(f"/api/v1/referrals/{reference}", headers=headers).json["matches"][0]
+    assert hidden["restricted"] is True and "record_id" not in hidden and "agreements" not in hidden
