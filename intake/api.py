@@ -16,8 +16,6 @@ from intake import extensions, partner_keys, service
 from intake.models import Contact, PartnerKey
 from intake.models.records import MatchStatus, PersonMatch
 from intake.openapi import openapi_document
-from workers import relay
-from workers.feedback.messages import enqueue_now
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +71,19 @@ def create_referral() -> tuple[Response, int]:
     if result.errors:
         return _error(422, "The referral has errors; see errors for each field", result.errors)
 
-    contact = service.new_contact(session, "api", origin_address=f"partner:{key.name}")
+    # Drafted and submitted at once, so the contact is inserted once, complete.
+    contact = service.new_contact(session, "api", origin_address=f"partner:{key.name}", flush=False)
     contact.partner_key_id = key.id
     contact.idempotency_key = idempotency_key
     contact.request_fingerprint = fingerprint
-    for answer_key, value in result.state.answers.items():
-        service.record_answer(session, contact, answer_key, None, value, "api", source="api")
-    row = service.submit(session, contact, result.state)
+    service.submit(session, contact, result.state)
+    service.record_answers(
+        session,
+        contact,
+        [(answer_key, None, value) for answer_key, value in result.state.answers.items()],
+        "api",
+        source="api",
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -89,8 +93,6 @@ def create_referral() -> tuple[Response, int]:
         if replay is not None:
             return replay
         raise
-    relay.try_enqueue(session, extensions.redis(), row)
-    enqueue_now(session, extensions.redis(), contact)  # the referrer's acknowledgement
     response = jsonify(_created_body(contact))
     response.headers["Location"] = f"/api/v1/referrals/{contact.reference}"
     return response, 201

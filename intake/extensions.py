@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from redis import Redis
 from sqlalchemy.orm import Session
 
 from intake.config import Settings
 from intake.db import Database
-from workers import queues
+from workers import queues, relay
 
 _DB = "frontdoor.db"
 _SETTINGS = "frontdoor.settings"
@@ -20,6 +20,7 @@ _REDIS = "frontdoor.redis"
 def init_app(app: Flask, settings: Settings, db: Database) -> None:
     app.extensions[_SETTINGS] = settings
     app.extensions[_DB] = db
+    app.after_request(_enqueue_committed)
     app.teardown_appcontext(_close_session)
 
 
@@ -40,6 +41,15 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = database().session()
     return cast(Session, g.db_session)
+
+
+def _enqueue_committed(response: Response) -> Response:
+    # Every request that committed work (a submission, an acknowledgement, an outcome message)
+    # has it queued now, before the response leaves; the relay loop catches anything missed.
+    sess = g.get("db_session")
+    if sess is not None and relay.has_committed(sess):
+        relay.enqueue_committed(sess, redis())
+    return response
 
 
 def _close_session(_exc: BaseException | None) -> None:

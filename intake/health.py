@@ -23,7 +23,9 @@ def healthz() -> tuple[Response, int]:
         session = extensions.session()
         session.execute(text("SELECT 1"))
         pending = session.scalar(
-            select(func.count(OutboxJob.id)).where(OutboxJob.enqueued_at.is_(None))
+            select(func.count(OutboxJob.id)).where(
+                OutboxJob.enqueued_at.is_(None), OutboxJob.completed_at.is_(None)
+            )
         )
         body["database"] = {
             "ok": True,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from forms.flow import FlowState, is_complete
@@ -35,8 +36,14 @@ class IncompleteReferral(ValueError):
     """Submission was attempted with required answers missing."""
 
 
-def new_contact(session: Session, channel: str, *, origin_address: str | None = None) -> Contact:
-    """A draft contact with a fresh reference. Flushes so the id and reference are usable."""
+def new_contact(
+    session: Session, channel: str, *, origin_address: str | None = None, flush: bool = True
+) -> Contact:
+    """A draft contact with a fresh reference, flushed so its id is usable unless `flush=False`.
+
+    A partner's referral is drafted and submitted in one request: not flushing lets the contact
+    be inserted once, complete, rather than inserted as a draft and then updated.
+    """
     reference = new_reference()
     # 31^7 references: collisions are rare but certain over millions of contacts, so look first.
     while session.scalar(select(Contact.id).where(Contact.reference == reference)) is not None:
@@ -53,13 +60,16 @@ def new_contact(session: Session, channel: str, *, origin_address: str | None = 
         events=[],
     )
     session.add(contact)
-    session.flush()
+    if flush:
+        session.flush()
     event(session, contact, "draft_started", channel=channel)
     return contact
 
 
 def event(session: Session, contact: Contact, step: str, **detail: Any) -> ContactEvent:
-    row = ContactEvent(contact_id=contact.id, step=step, at=utcnow(), detail=detail)
+    # Linked by the relationship, not the id, so an unflushed contact can have events too; a
+    # backref append does not load the contact's other events.
+    row = ContactEvent(contact=contact, step=step, at=utcnow(), detail=detail)
     session.add(row)
     return row
 
@@ -76,18 +86,41 @@ def record_answer(
     confidence: float | None = None,
 ) -> None:
     """Keep every answer as given, with the channel it came from (append-only)."""
-    session.add(
-        Answer(
-            contact_id=contact.id,
-            question_key=key,
-            channel=channel,
-            raw=raw if isinstance(raw, str) or raw is None else json.dumps(raw, default=str),
-            value=json.dumps(value, default=str),
-            source=source,
-            confidence=confidence,
-            created_at=utcnow(),
-        )
+    record_answers(
+        session, contact, [(key, raw, value)], channel, source=source, confidence=confidence
     )
+
+
+def record_answers(
+    session: Session,
+    contact: Contact,
+    answers: Iterable[tuple[str, Any, Any]],
+    channel: str,
+    *,
+    source: str = "referrer",
+    confidence: float | None = None,
+) -> None:
+    """Keep several answers, each `(question key, raw, parsed value)`, in one INSERT.
+
+    A bulk insert, not ORM objects: nothing reads answers back in the transaction that writes
+    them, and a partner's referral brings thirty at once.
+    """
+    now = utcnow()
+    rows = [
+        {
+            "contact_id": contact.id,
+            "question_key": key,
+            "channel": channel,
+            "raw": raw if isinstance(raw, str) or raw is None else json.dumps(raw, default=str),
+            "value": json.dumps(value, default=str),
+            "source": source,
+            "confidence": confidence,
+            "created_at": now,
+        }
+        for key, raw, value in answers
+    ]
+    if rows:
+        session.execute(insert(Answer), rows)
 
 
 def save_state(contact: Contact, state: FlowState) -> None:
@@ -102,9 +135,9 @@ def load_state(contact: Contact) -> FlowState:
 def submit(session: Session, contact: Contact, state: FlowState) -> OutboxJob:
     """Turn a complete conversation into a submitted contact and queue its processing.
 
-    Returns the outbox row; the caller commits, then calls `relay.try_enqueue`. The referrer's
-    acknowledgement is queued too; `workers.feedback.messages.enqueue_now` sends it at once,
-    otherwise the relay loop does within seconds.
+    Returns the outbox row. The referrer's acknowledgement is written too. Once the caller
+    commits, a web request queues both jobs at once (`relay.enqueue_committed`); otherwise the
+    relay loop does within seconds.
     """
     if contact.status != ContactStatus.DRAFT:
         raise ValueError("only a draft can be submitted")
@@ -144,10 +177,11 @@ def submit(session: Session, contact: Contact, state: FlowState) -> OutboxJob:
         channel=contact.channel,
         immediate_danger=bool(referral.immediate_danger),
     )
-    session.flush()
+    # Only a draft is submitted, and a draft is never acknowledged: nothing to look up first.
+    queue_acknowledgement(session, contact, first=True)
+    if contact.id is None:  # the acknowledgement flushes, unless the referrer asked for none
+        session.flush()
     row = relay.add(session, "process_contact", contact.id)
-    session.flush()
-    queue_acknowledgement(session, contact)
     log.info("contact %s submitted via %s", contact.id, contact.channel)
     return row
 

@@ -1,10 +1,12 @@
 """Moves work from the database outbox onto the RQ queues, and recovers work that went missing.
 
 A submission writes its outbox row in the same transaction as the contact, so once we have said
-"received" the work exists even if Redis is down. The web request tries to enqueue at once; the
-relay loop in every `frontdoor worker` catches whatever that missed (Redis down, a crash between
-commit and enqueue) and re-enqueues work whose job vanished (Redis restarted without its data) or
-failed for good. Job ids are derived from the outbox row, so enqueueing twice is harmless.
+"received" the work exists even if Redis is down. The request queues the job straight after its
+commit (`enqueue_committed`, with no second write to the database); the relay loop in every
+`frontdoor worker` records that, queues whatever the request missed (Redis down, a crash between
+commit and enqueue), and re-enqueues work whose job vanished (Redis restarted without its data) or
+failed for good. Job ids are derived from the outbox row and queued with RQ's atomic unique
+enqueue, so two attempts at the same row make one job.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from datetime import datetime, timedelta
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, event, inspect, select
 from sqlalchemy.orm import Session
 
 from intake.models import OutboxJob, utcnow
@@ -47,35 +49,84 @@ class RelayResult:
 
 
 def add(session: Session, kind: str, subject_id: int, generation: int = 0) -> OutboxJob:
+    """Write a job into the caller's transaction; `enqueue_committed` sends it once committed."""
     if kind not in JOB_KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     row = OutboxJob(kind=kind, subject_id=subject_id, generation=generation)
     session.add(row)
+    session.info.setdefault(_ADDED, []).append(row)
     return row
 
 
-def enqueue(connection: Redis, row: OutboxJob) -> None:
+# Rows added in a session move to "committed" when its transaction commits and are dropped when
+# it rolls back, so `enqueue_committed` can never queue a job for a row that does not exist:
+# such a job would find nothing, finish, and leave its row looking handled.
+_ADDED = "frontdoor.outbox.added"
+_COMMITTED = "frontdoor.outbox.committed"
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    added = session.info.pop(_ADDED, None)
+    if added:
+        session.info.setdefault(_COMMITTED, []).extend(added)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_ADDED, None)
+
+
+def has_committed(session: Session) -> bool:
+    return bool(session.info.get(_COMMITTED))
+
+
+def enqueue_committed(session: Session, connection: Redis) -> int:
+    """Put the jobs this session has committed on the queue now, so work starts at once.
+
+    Writes nothing to the database: the row stays pending until the job completes it or the
+    relay loop sees the job queued and records that. Anything this misses (Redis down, a crash
+    just after the commit) the relay loop enqueues within seconds.
+    """
+    rows = [
+        row
+        for row in session.info.pop(_COMMITTED, [])
+        # A row added inside a savepoint that was rolled back is transient again.
+        if not inspect(row).transient
+    ]
+    sent = 0
+    for row in rows:
+        try:
+            sent += enqueue(connection, row)
+        except RedisError as exc:
+            log.warning(
+                "queue unavailable, %s left for the relay: %s", row.job_id, type(exc).__name__
+            )
+            break
+    return sent
+
+
+def enqueue(connection: Redis, row: OutboxJob) -> bool:
+    """Queue the row's job unless a job with its id exists; True if this call queued it."""
     queue_name, func = JOB_KINDS[row.kind]
-    existing = _job_status(connection, row.job_id)
-    if existing in (
-        JobStatus.QUEUED,
-        JobStatus.STARTED,
-        JobStatus.DEFERRED,
-        JobStatus.SCHEDULED,
-        JobStatus.FINISHED,
-    ):
-        return
-    Queue(queue_name, connection=connection).enqueue(
-        func,
-        row.subject_id,
-        job_id=row.job_id,
-        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-        job_timeout=JOB_TIMEOUT,
-        result_ttl=3600,
-        failure_ttl=7 * 24 * 3600,
-        # Only the id travels through Redis: no personal data in job payloads.
-        description=row.job_id,
-    )
+    try:
+        # `unique` checks and queues in one atomic script: the request that committed the row
+        # and the relay loop can both try, and only one job is ever queued.
+        Queue(queue_name, connection=connection).enqueue_call(
+            func,
+            args=(row.subject_id,),
+            job_id=row.job_id,
+            unique=True,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            timeout=JOB_TIMEOUT,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+            # Only the id travels through Redis: no personal data in job payloads.
+            description=row.job_id,
+        )
+    except DuplicateJobError:
+        return False
+    return True
 
 
 def _job_status(connection: Redis, job_id: str) -> JobStatus | None:
@@ -85,30 +136,16 @@ def _job_status(connection: Redis, job_id: str) -> JobStatus | None:
         return None
 
 
-def try_enqueue(session: Session, connection: Redis, row: OutboxJob) -> bool:
-    """Enqueue straight after the submitting transaction commits; the relay retries failures."""
-    try:
-        enqueue(connection, row)
-    except RedisError as exc:
-        log.warning("queue unavailable, %s left for the relay: %s", row.job_id, type(exc).__name__)
-        return False
-    if session.get_bind().dialect.name == "postgresql":
-        # This commit is bookkeeping: if it is lost in a crash the relay finds the job already
-        # queued and records it then. Not waiting for the disk here halves a submission's fsyncs.
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    row.enqueued_at = utcnow()
-    row.attempts += 1
-    session.commit()
-    return True
-
-
 def relay_once(
     session: Session, connection: Redis, now: datetime | None = None, limit: int = 500
 ) -> RelayResult:
     """Enqueue pending rows and recover stale ones. Raises RedisError if Redis is down."""
     now = now or utcnow()
     pending = (
-        select(OutboxJob).where(OutboxJob.enqueued_at.is_(None)).order_by(OutboxJob.id).limit(limit)
+        select(OutboxJob)
+        .where(OutboxJob.enqueued_at.is_(None), OutboxJob.completed_at.is_(None))
+        .order_by(OutboxJob.id)
+        .limit(limit)
     )
     stale = (
         select(OutboxJob)
@@ -118,10 +155,12 @@ def relay_once(
     )
     enqueued = recovered = 0
     for row in session.scalars(_skip_locked(session, pending)).all():
-        enqueue(connection, row)
+        # Most rows were queued by the request that committed them; this records that, and
+        # queues the ones it missed.
+        if enqueue(connection, row):
+            row.attempts += 1
+            enqueued += 1
         row.enqueued_at = now
-        row.attempts += 1
-        enqueued += 1
     for row in session.scalars(_skip_locked(session, stale)).all():
         status = _job_status(connection, row.job_id)
         # A job still "started" this long after it was enqueued belongs to a worker that died
@@ -162,3 +201,5 @@ def mark_completed(session: Session, kind: str, subject_id: int) -> None:
         )
     ):
         row.completed_at = utcnow()
+        # Queued straight from a request and finished before the relay loop looked at it.
+        row.enqueued_at = row.enqueued_at or row.completed_at

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis import Redis
-from redis.exceptions import RedisError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -42,7 +41,6 @@ from intake.models import (
     ContactStatus,
     InboundMessage,
     OutboundMessage,
-    OutboxJob,
     utcnow,
 )
 from intake.references import REFERENCE_PATTERN, normalise
@@ -126,7 +124,7 @@ def receive_email(
         complete = contact.status != ContactStatus.DRAFT
         log.info("email %s: contact %s (complete: %s)", outcome.status, contact.id, complete)
         if queue is not None:
-            _enqueue(session, queue, contact.id)
+            relay.enqueue_committed(session, queue)
         return Result(outcome.status, reference=contact.reference, complete=complete)
 
 
@@ -431,26 +429,3 @@ def _append_text(contact: Contact, parsed: ParsedEmail) -> None:
     received = utcnow().strftime("%d %B %Y %H:%M UTC")
     addition = f"---------- Email received {received} ----------\n{_as_received(parsed)}"
     contact.raw_text = f"{contact.raw_text}\n\n{addition}" if contact.raw_text else addition
-
-
-def _enqueue(session: Session, queue: Redis, contact_id: int) -> None:
-    """Put this contact's new work on the queue now; the relay loop catches anything missed."""
-    messages = select(OutboundMessage.id).where(OutboundMessage.contact_id == contact_id)
-    rows = session.scalars(
-        select(OutboxJob).where(
-            OutboxJob.enqueued_at.is_(None),
-            or_(
-                (OutboxJob.kind == "process_contact") & (OutboxJob.subject_id == contact_id),
-                (OutboxJob.kind == "send_message") & OutboxJob.subject_id.in_(messages),
-            ),
-        )
-    ).all()
-    try:
-        for row in rows:
-            relay.enqueue(queue, row)
-            row.enqueued_at = utcnow()
-            row.attempts += 1
-    except RedisError as exc:
-        log.warning("queue unavailable (%s); left for the relay", type(exc).__name__)
-    # One commit for them all (`relay.try_enqueue` commits per row).
-    session.commit()

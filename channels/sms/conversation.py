@@ -26,7 +26,7 @@ from forms.prefill import CONCERN_MIN_CHARS, answers_from_extraction
 from forms.questions import Kind
 from intake import service
 from intake.config import Settings
-from intake.models import Conversation, OutboxJob
+from intake.models import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,6 @@ class Reply:
     parts: list[str] = field(default_factory=list)
     pieces: list[str] = field(default_factory=list)
     contact_id: int | None = None
-    queued: OutboxJob | None = None
 
     @property
     def messages(self) -> list[str]:
@@ -312,7 +311,7 @@ def _confirm(thread: _Thread, body: str) -> None:
         thread.reply.parts.append(wording.NOT_SENT)
         return
     contact = thread.conversation.contact
-    thread.reply.queued = service.submit(thread.session, contact, thread.state)
+    service.submit(thread.session, contact, thread.state)
     conversations.close(thread.conversation, SUBMITTED, thread.now)
     thread.reply.parts.append(wording.submitted(contact.reference, contact.referrer_anonymous))
     log.info("sms conversation %s submitted contact %s", thread.conversation.id, contact.id)

@@ -33,7 +33,6 @@ from channels.twilio_common.signature import twilio_signature_required
 from channels.twilio_common.twiml import twiml_response
 from intake import extensions
 from intake.models import utcnow
-from workers import relay
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +90,4 @@ def receive_text() -> Response | tuple[Response, int]:
             "".join(traceback.format_tb(exc.__traceback__)),
         )
         return twiml_response(twiml([SORRY]))
-    if reply.queued is not None:
-        relay.try_enqueue(session, extensions.redis(), reply.queued)
     return twiml_response(claim.response)

@@ -31,7 +31,7 @@ from forms.questions import Kind, Question, question_for_key
 from forms.summary import summarise
 from intake import service
 from intake.config import Settings
-from intake.models import Contact, Conversation, OutboxJob
+from intake.models import Contact, Conversation
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,6 @@ class Call:
     caller: str | None
     now: datetime
     response: VoiceResponse = field(default_factory=VoiceResponse)
-    queued: OutboxJob | None = None
 
     @property
     def contact(self) -> Contact:
@@ -413,7 +412,7 @@ def _command(call: Call, step: Step, command: str) -> None:
 
 def _submit(call: Call) -> None:
     contact = call.contact
-    call.queued = service.submit(call.session, contact, call.state)
+    service.submit(call.session, contact, call.state)
     conversations.close(call.conversation, SUBMITTED, call.now)
     spelled = prompts.spell(contact.reference)
     call.say(

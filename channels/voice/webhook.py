@@ -26,7 +26,6 @@ from channels.voice.call import Call
 from channels.voice.speech import read_heard
 from intake import extensions
 from intake.models import utcnow
-from workers import relay
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +116,6 @@ def _turn(handle: Callable[[Call], None]) -> Response | tuple[Response, int]:
         prompts.say(sorry, prompts.SORRY)
         sorry.hangup()
         return twiml_response(str(sorry))
-    if call.queued is not None:
-        relay.try_enqueue(session, extensions.redis(), call.queued)
     return twiml_response(str(call.response))
 
 

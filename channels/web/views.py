@@ -24,7 +24,6 @@ from forms.questions import question_for_key
 from forms.summary import Section, summarise
 from intake import extensions, service
 from intake.models import Contact
-from workers import relay
 
 # Served under /assets/ so, like GOV.UK Frontend's files, the script may be cached.
 bp = Blueprint(
@@ -182,9 +181,8 @@ def submit() -> Response:
     unanswered = flow.next_unanswered(state)
     if unanswered is not None:
         return redirect(_question_url(unanswered.key))
-    row = service.submit(db, contact, state)
+    service.submit(db, contact, state)
     db.commit()
-    relay.try_enqueue(db, extensions.redis(), row)
     drafts.remember_submitted(contact)
     return redirect(url_for(".confirmation"))
 

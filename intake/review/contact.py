@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from intake import extensions
-from intake.models import Contact, OutboundMessage, OutboxJob, User, utcnow
+from intake.models import Contact, OutboundMessage, User, utcnow
 from intake.review import audit, contact_page, decisions, error_pages, matches
 from intake.review.audit import Action
 from intake.review.permissions import (
@@ -22,7 +22,6 @@ from intake.review.permissions import (
     refuse,
     requires,
 )
-from workers import relay
 from workers.feedback import messages as feedback_messages
 
 bp = Blueprint("officer_contact", __name__, url_prefix="/officer")
@@ -105,7 +104,7 @@ def rating(reference: str) -> Response | tuple[str, int]:
 def outcome(reference: str) -> Response | tuple[str, int]:
     contact = _load(reference)
     session = extensions.session()
-    errors, messages = decisions.record_outcome(
+    errors, _messages = decisions.record_outcome(
         session,
         contact,
         _actor(),
@@ -115,24 +114,7 @@ def outcome(reference: str) -> Response | tuple[str, int]:
     if errors:
         return _page(contact, errors)
     session.commit()
-    _send_now(messages)
     return _done(contact, f"Outcome recorded for {contact.reference}", "decision")
-
-
-def _send_now(messages: list[OutboundMessage]) -> None:
-    """Put the messages' send jobs on the queue now; the relay catches any this misses."""
-    if not messages:
-        return
-    session = extensions.session()
-    rows = session.scalars(
-        select(OutboxJob).where(
-            OutboxJob.kind == feedback_messages.JOB_KIND,
-            OutboxJob.subject_id.in_([m.id for m in messages]),
-            OutboxJob.enqueued_at.is_(None),
-        )
-    ).all()
-    for row in rows:
-        relay.try_enqueue(session, extensions.redis(), row)
 
 
 @bp.post("/contacts/<reference>/assign")
@@ -197,5 +179,4 @@ def resend(reference: str, message_id: int) -> Response | tuple[str, int]:
         new_message=new.id,
     )
     session.commit()
-    _send_now([new])
     return _done(contact, "The message will be sent again", "messages")

@@ -9,12 +9,14 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 from redis import Redis
+from rq import Queue
 from sqlalchemy import select
 
 from intake.models import Contact, OutboxJob
 from intake.references import REFERENCE_PATTERN
 from tests.browser import axe
 from tests.browser.referrer import Referrer
+from workers import queues
 from workers.context import get_context
 from workers.runner import run_worker
 
@@ -154,7 +156,9 @@ def test_a_professional_refers_two_children_and_every_page_passes_axe(
                 OutboxJob.kind == "process_contact", OutboxJob.subject_id == contact.id
             )
         )
-        assert outbox is not None and outbox.enqueued_at is not None
+        assert outbox is not None
+        queued = Queue(queues.CONTACTS, connection=Redis.from_url(settings_overrides["redis_url"]))
+        assert queued.job_ids == [outbox.job_id], "queued by id straight after the commit"
 
     run_worker(
         get_context(),

@@ -1,11 +1,13 @@
 import json
 
 import pytest
+from rq import Queue
 from sqlalchemy import func, select
 
-from intake import partner_keys
+from intake import extensions, partner_keys
 from intake.models import Answer, Contact, OutboxJob
 from tests.builders import referral_payload
+from workers import queues
 
 
 @pytest.fixture
@@ -21,7 +23,9 @@ def auth(api_key):
 
 
 @pytest.mark.parametrize("backend", ["postgres", "embedded"], indirect=True)
-def test_a_valid_referral_is_stored_acknowledged_with_a_reference_and_queued(client, auth, session):
+def test_a_valid_referral_is_stored_acknowledged_with_a_reference_and_queued(
+    app, client, auth, session
+):
     response = client.post("/api/v1/referrals", json=referral_payload(), headers=auth)
     assert response.status_code == 201
     reference = response.json["reference"]
@@ -39,7 +43,9 @@ def test_a_valid_referral_is_stored_acknowledged_with_a_reference_and_queued(cli
     )
     outbox = session.scalars(select(OutboxJob).where(OutboxJob.kind == "process_contact")).all()
     assert [o.subject_id for o in outbox] == [contact.id]
-    assert outbox[0].enqueued_at is not None
+    with app.app_context():
+        queued = Queue(queues.CONTACTS, connection=extensions.redis()).job_ids
+    assert queued == [outbox[0].job_id], "queued straight after the commit, by id"
 
 
 def test_the_referral_can_be_read_back_by_the_partner_that_sent_it(client, auth, db):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from rq import Queue
 from sqlalchemy import select
 
 from intake.models import AuditEvent, Contact, OutboundMessage, OutboxJob, utcnow
 from intake.models.records import PersonMatch
 from tests.review.support import outbound_message, person_match, reviewable_contact
+from workers import queues
 
 
 def reload(session, contact: Contact) -> Contact:
@@ -135,7 +137,8 @@ def test_recording_the_outcome_decides_the_contact_and_writes_the_referrers_mess
             OutboxJob.kind == "send_message", OutboxJob.subject_id == message.id
         )
     )
-    assert job.enqueued_at is not None  # on the queue at once, not left for the relay
+    # On the queue at once, not left for the relay.
+    assert Queue(queues.MESSAGES, connection=redis_conn).job_ids == [job.job_id]
     assert audit_actions(session, contact.reference)[-1] == "outcome_recorded"
 
 

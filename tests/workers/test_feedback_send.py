@@ -183,7 +183,7 @@ def test_a_temporary_failure_is_retried_with_backoff_by_rq_and_then_delivered(
     twilio.fail_times = 2
     contact = submit(session, FAMILY)
     message = only_message(session, contact)
-    relay.try_enqueue(session, redis_conn, outbox_row(session, message))
+    relay.enqueue(redis_conn, outbox_row(session, message))
 
     work_messages_until(redis_conn, lambda: len(twilio.requests) == 1)
 

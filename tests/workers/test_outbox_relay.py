@@ -76,7 +76,11 @@ def test_a_job_lost_with_a_redis_restart_is_recovered_by_the_sweeper(db, private
     with db.session() as s:
         contact = create_contact(s)
         row = s.scalar(select(OutboxJob).where(OutboxJob.kind == "process_contact"))
-        relay.try_enqueue(s, connection, row)
+        relay.enqueue(connection, row)
+        # The relay loop finds the job the request queued and records it, queueing no other.
+        relay.relay_once(s, connection)
+        assert row.enqueued_at is not None
+        assert Queue(queues.CONTACTS, connection=connection).job_ids == [row.job_id]
     # Redis keeps nothing on disk: a restart loses the queued job.
     private_redis.stop()
     private_redis.start()
@@ -87,7 +91,8 @@ def test_a_job_lost_with_a_redis_restart_is_recovered_by_the_sweeper(db, private
         later = relay.relay_once(
             s, connection, now=utcnow() + relay.STALE_AFTER + timedelta(seconds=1)
         )
-        assert later.recovered == 1
+        assert later.recovered == 2, "the contact's processing and its acknowledgement"
+        assert Queue(queues.CONTACTS, connection=connection).job_ids == [row.job_id]
     run_worker(get_context(), connection, burst=True, fork=False, with_relay=False)
     with db.session() as s:
         assert processed_count(s, contact.id) == 1
@@ -135,8 +140,8 @@ def test_the_embedded_default_runs_the_same_rq_code(app, db):
     )
     with db.session() as s:
         contact = create_contact(s)
-        relay.try_enqueue(
-            s, connection, s.scalar(select(OutboxJob).where(OutboxJob.kind == "process_contact"))
+        relay.enqueue(
+            connection, s.scalar(select(OutboxJob).where(OutboxJob.kind == "process_contact"))
         )
     run_worker(get_context(), connection, burst=True, fork=True, with_relay=False)
     with db.session() as s:

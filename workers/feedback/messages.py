@@ -1,9 +1,10 @@
 """Writing messages to referrers into the outbox: acknowledgements, outcomes and resends.
 
 Each message is an `OutboundMessage` row plus an outbox row for its send job, added to the
-caller's transaction: the caller commits, then enqueues with `relay.try_enqueue` (or leaves it to
-the relay loop, which picks it up within seconds). The text is rendered now and stored encrypted,
-so what an officer sees on the contact page is exactly what was, or will be, sent.
+caller's transaction; once it commits, a web request queues the job at once
+(`relay.enqueue_committed`), and otherwise the relay loop does within seconds. The text is
+rendered now and stored encrypted, so what an officer sees on the contact page is exactly what
+was, or will be, sent.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from flask import has_app_context
-from redis import Redis
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -22,7 +22,6 @@ from intake.models import (
     ContactEvent,
     MessageStatus,
     OutboundMessage,
-    OutboxJob,
     utcnow,
 )
 from workers import relay
@@ -56,13 +55,18 @@ class ResendRefused(ValueError):
 
 
 def queue_acknowledgement(
-    session: Session, contact: Contact, settings: Settings | None = None
+    session: Session, contact: Contact, settings: Settings | None = None, *, first: bool = False
 ) -> list[OutboundMessage]:
-    """Tell the referrer their referral arrived: the reference, what happens next and when."""
-    existing = _latest(session, contact.id, Purpose.ACKNOWLEDGEMENT)
-    if existing:
-        return existing  # a contact is acknowledged once; officers resend if they need to
-    return _queue(session, contact, Purpose.ACKNOWLEDGEMENT, settings)
+    """Tell the referrer their referral arrived: the reference, what happens next and when.
+
+    `first` says the caller knows the contact has no messages yet (it is being submitted), which
+    saves looking for earlier ones on the busiest path of all.
+    """
+    if not first:
+        existing = _latest(session, contact.id, Purpose.ACKNOWLEDGEMENT)
+        if existing:
+            return existing  # a contact is acknowledged once; officers resend if they need to
+    return _queue(session, contact, Purpose.ACKNOWLEDGEMENT, settings, first=first)
 
 
 def queue_outcome(
@@ -76,7 +80,12 @@ def queue_outcome(
 
 
 def _queue(
-    session: Session, contact: Contact, purpose: Purpose, settings: Settings | None
+    session: Session,
+    contact: Contact,
+    purpose: Purpose,
+    settings: Settings | None,
+    *,
+    first: bool = False,
 ) -> list[OutboundMessage]:
     decision = rules.decide(contact, purpose)
     if decision.verdict is Verdict.SKIP or decision.route is None:
@@ -85,7 +94,7 @@ def _queue(
     route = decision.route
     key = templates.key_for(purpose, decision.audience, route.transport, contact.outcome)
     wording = templates.render(session, key, contact, settings or _current_settings())
-    for earlier in _latest(session, contact.id, purpose):
+    for earlier in [] if first else _latest(session, contact.id, purpose):
         if (
             earlier.transport == route.transport
             and earlier.recipient == route.recipient
@@ -100,6 +109,7 @@ def _queue(
         subject=wording.subject,
         body=wording.body,
         held_by=decision if decision.verdict is Verdict.HOLD else None,
+        first=first,
     )
     return [message]
 
@@ -152,13 +162,16 @@ def _add(
     body: str,
     held_by: Decision | None,
     in_reply_to: str | None = None,
+    first: bool = False,
 ) -> OutboundMessage:
     contact_id = contact.id if contact is not None else None
     message = OutboundMessage(
         contact_id=contact_id,
         purpose=purpose,
         transport=route.transport,
-        attempt_group=_next_attempt_group(session, contact_id, purpose, route.transport),
+        attempt_group=(
+            0 if first else _next_attempt_group(session, contact_id, purpose, route.transport)
+        ),
         recipient=route.recipient,
         subject=subject,
         body=body,
@@ -214,7 +227,7 @@ def _latest(session: Session, contact_id: int, purpose: Purpose) -> list[Outboun
 
 def _event(session: Session, contact: Contact, step: str, **detail: object) -> None:
     # Ids, codes and rule names only: the contact's timeline never repeats a message's text.
-    session.add(ContactEvent(contact_id=contact.id, step=step, at=utcnow(), detail=detail))
+    session.add(ContactEvent(contact=contact, step=step, at=utcnow(), detail=detail))
 
 
 def _current_settings() -> Settings:
@@ -269,22 +282,3 @@ def explain(message: OutboundMessage) -> str:
     if message.status in FOLLOW_UP_STATUSES and message.last_error:
         return f"{label}: {message.last_error}"
     return label
-
-
-def enqueue_now(session: Session, connection: Redis, contact: Contact) -> None:
-    """After the caller commits: put this contact's new message jobs on the queue at once.
-
-    Anything this misses (Redis down) the relay loop enqueues within seconds.
-    """
-    rows = session.scalars(
-        select(OutboxJob)
-        .join(OutboundMessage, OutboxJob.subject_id == OutboundMessage.id)
-        .where(
-            OutboxJob.kind == JOB_KIND,
-            OutboxJob.enqueued_at.is_(None),
-            OutboundMessage.contact_id == contact.id,
-        )
-        .order_by(OutboxJob.id)
-    ).all()
-    for row in rows:
-        relay.try_enqueue(session, connection, row)

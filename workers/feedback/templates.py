@@ -157,7 +157,8 @@ def default_wording(key: TemplateKey) -> Wording:
 def get_template(session: Session, key: str) -> Template:
     parsed = TemplateKey.parse(key)
     default = default_wording(parsed)
-    row = session.scalar(select(MessageTemplate).where(MessageTemplate.key == key))
+    with session.no_autoflush:  # nothing pending changes a template: don't write half a change
+        row = session.scalar(select(MessageTemplate).where(MessageTemplate.key == key))
     return Template(
         key=key,
         label=parsed.label,

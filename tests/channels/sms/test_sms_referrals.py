@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from rq import Queue
 from sqlalchemy import select
 
 from intake.models import Answer, Contact, Conversation, OutboxJob
+from workers import queues
 from workers.context import get_context
 from workers.pipeline import process_contact
 from workers.runner import run_worker
@@ -198,14 +200,12 @@ def test_a_member_of_the_public_goes_back_and_changes_the_childs_date_of_birth(
     assert dob_answers == ["12/5/2016", "3rd April 2016"]
 
     # Through a real RQ worker: the submission was queued by id when the referrer said YES.
-    assert (
-        session.scalar(
-            select(OutboxJob.enqueued_at).where(
-                OutboxJob.kind == "process_contact", OutboxJob.subject_id == contact.id
-            )
+    job = session.scalar(
+        select(OutboxJob).where(
+            OutboxJob.kind == "process_contact", OutboxJob.subject_id == contact.id
         )
-        is not None
     )
+    assert Queue(queues.CONTACTS, connection=redis_conn).job_ids == [job.job_id]
     run_worker(get_context(), redis_conn, burst=True, fork=False, with_relay=False)
     session.expire_all()
     assert session.get(Contact, contact.id).status == "awaiting_review"
