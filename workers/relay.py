@@ -58,23 +58,22 @@ def add(session: Session, kind: str, subject_id: int, generation: int = 0) -> Ou
     return row
 
 
-# Rows added in a session move to "committed" when its transaction commits and are dropped when
-# it rolls back, so `enqueue_committed` can never queue a job for a row that does not exist:
-# such a job would find nothing, finish, and leave its row looking handled.
+# Rows added in a session move to "committed" when its transaction commits, unless a rollback (of
+# the transaction or of a savepoint) undid them, so `enqueue_committed` can never queue a job for a
+# row that does not exist: such a job would find nothing, finish, and leave its row looking handled.
 _ADDED = "frontdoor.outbox.added"
 _COMMITTED = "frontdoor.outbox.committed"
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: nothing is committed until the outer transaction is
     added = session.info.pop(_ADDED, None)
     if added:
-        session.info.setdefault(_COMMITTED, []).extend(added)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_ADDED, None)
+        # A row whose INSERT was rolled back is transient again.
+        kept = [row for row in added if not inspect(row).transient]
+        session.info.setdefault(_COMMITTED, []).extend(kept)
 
 
 def has_committed(session: Session) -> bool:
@@ -88,12 +87,7 @@ def enqueue_committed(session: Session, connection: Redis) -> int:
     relay loop sees the job queued and records that. Anything this misses (Redis down, a crash
     just after the commit) the relay loop enqueues within seconds.
     """
-    rows = [
-        row
-        for row in session.info.pop(_COMMITTED, [])
-        # A row added inside a savepoint that was rolled back is transient again.
-        if not inspect(row).transient
-    ]
+    rows = session.info.pop(_COMMITTED, [])
     sent = 0
     for row in rows:
         try:

@@ -146,3 +146,46 @@ def test_the_embedded_default_runs_the_same_rq_code(app, db):
     run_worker(get_context(), connection, burst=True, fork=True, with_relay=False)
     with db.session() as s:
         assert s.get(Contact, contact.id).status == "awaiting_review"
+
+
+def test_only_rows_whose_transaction_committed_are_queued_by_the_request(db, private_redis):
+    connection = Redis.from_url(private_redis.url)
+    contacts = Queue(queues.CONTACTS, connection=connection)
+    with db.session() as s:
+        kept = relay.add(s, "process_contact", 1001)
+        savepoint = s.begin_nested()
+        relay.add(s, "process_contact", 1002)
+        s.flush()
+        savepoint.rollback()  # that row never existed
+        s.commit()
+        rolled_back = relay.add(s, "process_contact", 1003)
+        s.flush()
+        s.rollback()
+        assert relay.enqueue_committed(s, connection) == 1
+        assert contacts.job_ids == [kept.job_id]
+        assert rolled_back.id is None or rolled_back.job_id not in contacts.job_ids
+        assert relay.enqueue_committed(s, connection) == 0, "each committed row is queued once"
+
+        with s.begin_nested():  # released, but the transaction around it is not committed yet
+            uncommitted = relay.add(s, "process_contact", 1004)
+        assert relay.enqueue_committed(s, connection) == 0
+        s.rollback()
+        s.commit()
+        assert relay.enqueue_committed(s, connection) == 0
+        assert uncommitted.id is None or uncommitted.job_id not in contacts.job_ids
+
+
+def test_with_redis_down_the_request_queues_nothing_and_the_relay_queues_it_later(
+    db, private_redis
+):
+    connection = Redis.from_url(private_redis.url, socket_connect_timeout=0.5)
+    with db.session() as s:
+        row = relay.add(s, "process_contact", 2001)
+        s.commit()
+        private_redis.stop()
+        assert relay.enqueue_committed(s, connection) == 0
+        assert row.enqueued_at is None
+    private_redis.start()
+    with db.session() as s:
+        assert relay.relay_once(s, connection).enqueued == 1
+    assert Queue(queues.CONTACTS, connection=connection).job_ids == [row.job_id]
