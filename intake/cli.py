@@ -55,8 +55,12 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@click.option("--no-fork", is_flag=True, help="Run jobs in this process (no work horse).")
-def worker(burst: bool, no_fork: bool) -> None:
+@click.option(
+    "--fork",
+    is_flag=True,
+    help="Run each job in a forked work horse: isolates a crashing job, at several times the cost.",
+)
+def worker(burst: bool, fork: bool) -> None:
     """Process contacts and send messages (run as many as needed, on any machines)."""
     from workers import queues
     from workers.context import WorkerContext, set_context
@@ -65,7 +69,7 @@ def worker(burst: bool, no_fork: bool) -> None:
     settings = load_settings()
     context = WorkerContext(settings, open_database(settings))
     set_context(context)
-    run_worker(context, queues.connect(settings), burst=burst, fork=not no_fork)
+    run_worker(context, queues.connect(settings), burst=burst, fork=fork)
 
 
 @main.command()
