@@ -24,6 +24,7 @@ from workers.matching import Bands, query_from_contact_person
 from workers.matching.family import household_of
 from workers.matching.history import earlier_matches, save_matches
 from workers.matching.index import find_candidates
+from workers.matching.scoring import default_weights
 from workers.rating import DEFAULT_TIMESCALES as TIMESCALES
 from workers.rating import (
     ChildFacts,
@@ -213,6 +214,7 @@ def warm_up(settings: Settings) -> None:
     """Build the per-process caches now (a worker calls this before it forks)."""
     _rules(settings.rating_rules_path)
     _calendar()
+    default_weights()
 
 
 def rating_input(session: Session, contact: Contact, repeat_threshold: int) -> RatingInput:
