@@ -1,9 +1,11 @@
 """Contacts processed per second by one worker, and the time from submission to rating.
 
-Runs gunicorn and one `frontdoor worker` against a fresh PostgreSQL database and the local Redis,
-submits referrals over HTTP at a steady rate, and reads the times back from the database.
+Runs gunicorn and `frontdoor worker` processes against a fresh PostgreSQL database and the local
+Redis. First a backlog is drained by one worker (contacts per second per worker); then, with
+`--workers` workers (default: one per CPU), referrals are submitted over HTTP at a steady rate and
+the time from submission to rating is read back from the database.
 
-    .venv/bin/python bench/pipeline.py [--rate 20] [--seconds 30] [--burst 300]
+    .venv/bin/python bench/pipeline.py [--rate 20] [--seconds 30] [--burst 300] [--workers N]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import uuid
 from pathlib import Path
 
 from redis import Redis
+from rq import Worker
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +83,25 @@ def steady(port: int, key: str, rate: float, seconds: float) -> int:
     return sent
 
 
+def start_worker(frontdoor: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [frontdoor, "worker", *WORKER_ARGS],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_workers(count: int, timeout: float = 120) -> None:
+    connection = Redis.from_url(REDIS)
+    deadline = time.monotonic() + timeout
+    while Worker.count(connection=connection) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{count} workers did not start")
+        time.sleep(0.5)
+
+
 def wait_processed(engine, expected: int, timeout: float = 300) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -98,6 +120,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--burst", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
 
     # Job ids come from outbox row ids, which start again in a fresh database: start Redis empty.
@@ -145,14 +168,7 @@ def main() -> None:
         for i in range(args.burst):
             post(port, key, body(i))
         started = time.monotonic()
-        worker = subprocess.Popen(
-            [frontdoor, "worker"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(worker)
+        procs.append(start_worker(frontdoor, env))
         wait_processed(engine, args.burst)
         drained = time.monotonic() - started  # includes the worker's start-up (NLP pipeline build)
         with engine.connect() as conn:
@@ -164,7 +180,10 @@ def main() -> None:
             f"= {args.burst / float(span):.1f} contacts/s (drain incl. start-up {drained:.1f} s)"
         )
 
-        # 2. Latency: a steady stream, the worker already warm.
+        # 2. Latency: a steady stream, the workers already warm.
+        for _ in range(args.workers - 1):
+            procs.append(start_worker(frontdoor, env))
+        wait_workers(args.workers)  # each builds its NLP pipeline before it registers
         sent = steady(port, key, args.rate, args.seconds)
         wait_processed(engine, args.burst + sent)
         with engine.connect() as conn:
@@ -181,7 +200,8 @@ def main() -> None:
         delays = sorted(float(r) for r in rows)
         p95 = statistics.quantiles(delays, n=100)[94]
         print(
-            f"steady {args.rate:.0f}/s for {args.seconds:.0f} s ({sent} contacts): submission to rating "
+            f"steady {args.rate:.0f}/s for {args.seconds:.0f} s ({sent} contacts, {args.workers} workers): "
+            "submission to rating "
             f"median {statistics.median(delays) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target p95 < 1000 ms)"
         )
     finally:
