@@ -43,6 +43,8 @@ class Settings:
     opening_hours: str = "Mon-Fri 09:00-17:00 Europe/London"
     encryption_keys: tuple[str, ...] = ()
     rating_rules_path: str = ""
+    # A YAML file of this hub's timescales over taxonomy.yaml's defaults (workers.rating).
+    timescales_path: str = ""
     repeat_threshold: int = 3
     match_threshold: float = 0.95
     possible_threshold: float = 0.85
@@ -108,6 +110,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         "opening_hours": env.get("FRONTDOOR_OPENING_HOURS", "Mon-Fri 09:00-17:00 Europe/London"),
         "encryption_keys": _csv(env.get("FRONTDOOR_ENCRYPTION_KEYS", "")),
         "rating_rules_path": env.get("FRONTDOOR_RATING_RULES", ""),
+        "timescales_path": env.get("FRONTDOOR_TIMESCALES", ""),
         "repeat_threshold": int(env.get("FRONTDOOR_REPEAT_THRESHOLD", "3")),
         "conversation_idle_minutes": int(env.get("FRONTDOOR_CONVERSATION_IDLE_MINUTES", "60")),
         "retention_days": int(env.get("FRONTDOOR_RETENTION_DAYS", "183")),

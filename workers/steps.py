@@ -25,7 +25,6 @@ from workers.matching.family import household_of
 from workers.matching.history import earlier_matches, save_matches
 from workers.matching.index import find_candidates
 from workers.matching.scoring import default_weights
-from workers.rating import DEFAULT_TIMESCALES as TIMESCALES
 from workers.rating import (
     ChildFacts,
     MatchedRecord,
@@ -33,6 +32,7 @@ from workers.rating import (
     RuleSet,
     Timescales,
     WorkingCalendar,
+    hub_timescales,
     load_rules,
     rate,
     split_mentions,
@@ -215,6 +215,7 @@ def warm_up(settings: Settings) -> None:
     _rules(settings.rating_rules_path)
     _calendar()
     default_weights()
+    hub_timescales(settings.timescales_path)
 
 
 def rating_input(session: Session, contact: Contact, repeat_threshold: int) -> RatingInput:
@@ -250,8 +251,9 @@ def rating_input(session: Session, contact: Contact, repeat_threshold: int) -> R
     )
 
 
-def rate_contact(session: Session, contact: Contact, timescales: Timescales = TIMESCALES) -> None:
+def rate_contact(session: Session, contact: Contact, timescales: Timescales | None = None) -> None:
     settings = get_context().settings
+    timescales = timescales or hub_timescales(settings.timescales_path)
     result = rate(
         rating_input(session, contact, settings.repeat_threshold),
         _rules(settings.rating_rules_path),

@@ -10,7 +10,11 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workers.rating import DEFAULT_TIMESCALES, Timescales, WorkingCalendar, compute_deadline
+from flask import has_app_context
+
+from intake import extensions
+from workers import rating
+from workers.rating import Timescales, WorkingCalendar, compute_deadline
 from workers.rating.vocabulary import is_rating
 
 # Less than this share of the timescale left and the contact is shown as due soon.
@@ -23,7 +27,8 @@ def hub_calendar() -> WorkingCalendar:
 
 
 def hub_timescales() -> Timescales:
-    return DEFAULT_TIMESCALES
+    # The same file the workers rate by, so the page counts down to the deadline they set.
+    return rating.hub_timescales(extensions.settings().timescales_path if has_app_context() else "")
 
 
 @dataclass(frozen=True)

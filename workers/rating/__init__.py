@@ -12,6 +12,7 @@ from workers.rating.deadlines import (
     WorkingCalendar,
     compute_deadline,
     england_and_wales_bank_holidays,
+    hub_timescales,
     load_timescales,
 )
 from workers.rating.engine import ALWAYS_RED_ID, DEFAULT_ID, rate
@@ -50,6 +51,7 @@ __all__ = [
     "WorkingCalendar",
     "compute_deadline",
     "england_and_wales_bank_holidays",
+    "hub_timescales",
     "is_rating",
     "load_rules",
     "load_timescales",

@@ -115,6 +115,12 @@ def load_timescales(path: str | os.PathLike[str]) -> Timescales:
 
 
 @functools.cache
+def hub_timescales(path: str = "") -> Timescales:
+    """The hub's timescales (`FRONTDOOR_TIMESCALES`), read once per process; none: the defaults."""
+    return load_timescales(path) if path else DEFAULT_TIMESCALES
+
+
+@functools.cache
 def england_and_wales_bank_holidays() -> frozenset[date]:
     """Bank holidays in England and Wales from the list bundled in govuk-bank-holidays.
 
