@@ -1,15 +1,20 @@
-"""Encryption at rest for free text: concerns, transcripts, email bodies.
+"""Encryption at rest for free text: concerns, transcripts, email bodies, and the JSON that
+quotes them (the conversation so far, NLP evidence, rating reasons).
 
 Keys come from `FRONTDOOR_ENCRYPTION_KEYS` (comma-separated Fernet keys, newest first). Rotation:
-put a new key first, keep the old ones after it until `frontdoor keys rotate-data` has re-encrypted
-every row, then drop them. Without configured keys a key is derived from SECRET_KEY, so the
-embedded default still never stores the text in the clear.
+put a new key first, keep the old ones after it until `frontdoor encryption rotate` has
+re-encrypted every row, then drop them. Without configured keys a key is derived from SECRET_KEY,
+so the embedded default still never stores the text in the clear.
+
+An encrypted column can only be read whole, in Python: SQL cannot filter, sort or index on what
+is inside it. Anything a query needs belongs in a clear column of codes beside it.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -30,6 +35,10 @@ def configure(keys: tuple[str, ...], secret_key: str) -> None:
     global _cipher
     material = list(keys) or [derive_key(secret_key)]
     _cipher = MultiFernet([Fernet(k.encode()) for k in material])
+
+
+def is_configured() -> bool:
+    return _cipher is not None
 
 
 def _require_cipher() -> MultiFernet:
@@ -67,6 +76,45 @@ class EncryptedText(TypeDecorator[str]):
         return None if value is None else decrypt(str(value))
 
 
+def encrypt_json(value: Any) -> str:
+    """The token an EncryptedJSON column stores for `value` (for bulk loads that bypass the ORM)."""
+    return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def decrypt_json(token: str) -> Any:
+    return json.loads(decrypt(token))
+
+
+class EncryptedJSON(TypeDecorator[Any]):
+    """A JSON value (dict, list, ...) stored as one Fernet token in a text column; NULL stays NULL.
+
+    Change tracking: like a plain JSON column, changes are seen when a new value is assigned, not
+    when the loaded dict is changed in place. Unlike JSON, any assignment is written, even of an
+    equal value: code that changed the loaded value in place and then assigns a copy must not be
+    taken for "no change" because the old value now equals the new one.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else encrypt_json(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else decrypt_json(str(value))
+
+    def compare_values(self, x: Any, y: Any) -> bool:
+        return x is y
+
+
+ENCRYPTED_TYPES = (EncryptedText, EncryptedJSON)
+
+
+def encrypted_columns(mapped: Any) -> list[str]:
+    """Names of a table's columns that hold Fernet tokens."""
+    return [c.name for c in mapped.columns if isinstance(c.type, ENCRYPTED_TYPES)]
+
+
 def rotate_all(session: Any, batch: int = 1000) -> int:
     """Re-encrypt every encrypted column under the newest key; returns the values rewritten.
 
@@ -79,7 +127,7 @@ def rotate_all(session: Any, batch: int = 1000) -> int:
 
     rewritten = 0
     for mapped in Base.metadata.sorted_tables:
-        encrypted = [c.name for c in mapped.columns if isinstance(c.type, EncryptedText)]
+        encrypted = encrypted_columns(mapped)
         if not encrypted:
             continue
         raw = table(mapped.name, column("id"), *(column(name, Text) for name in encrypted))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from intake import crypto
 from intake.config import load_settings
 from intake.models import Base
 
@@ -28,6 +29,11 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
+    # Run by the plain `alembic` command: configure encryption as `frontdoor db upgrade` does,
+    # for the migrations that encrypt or decrypt stored values.
+    if not crypto.is_configured():
+        settings = load_settings()
+        crypto.configure(settings.encryption_keys, settings.secret_key)
     section = config.get_section(config.config_ini_section) or {}
     section["sqlalchemy.url"] = _url()
     engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)

@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intake.crypto import EncryptedText
+from intake.crypto import EncryptedJSON, EncryptedText
 from intake.models.base import Base, Timestamped, utcnow
 
 
@@ -80,8 +80,8 @@ class Contact(Timestamped, Base):
     consent_reason_detail: Mapped[str | None] = mapped_column(EncryptedText())
     other_agencies: Mapped[str | None] = mapped_column(EncryptedText())
 
-    # The conversation so far, for drafts that are resumed on any channel.
-    flow_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The conversation so far, for drafts that are resumed on any channel: every answer as given.
+    flow_state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     # The raw inbound text the channel received (SMS thread, call transcript, email body).
     raw_text: Mapped[str | None] = mapped_column(EncryptedText())
     # Where a draft came from, so an officer can call back a caller who hung up.
@@ -91,13 +91,15 @@ class Contact(Timestamped, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
-    # Filled by the worker.
-    extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Filled by the worker. The NLP's mentions and the rules' evidence quote the referrer's words
+    # (and the names, dates and numbers found in them), so they are encrypted; the codes beside
+    # them stay clear for the queue's filters and the reports.
+    extraction: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
     risk_indicators: Mapped[list[Any]] = mapped_column(JSON, default=list)
     history: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     provisional_rating: Mapped[str | None] = mapped_column(String(8))
-    rating_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    rating_reasons: Mapped[list[Any]] = mapped_column(EncryptedJSON, default=list)
     rating_rules_version: Mapped[str | None] = mapped_column(String(32))
     deadline: Mapped[datetime | None]
     rated_at: Mapped[datetime | None]
@@ -106,7 +108,7 @@ class Contact(Timestamped, Base):
     # Filled by the officer.
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     final_rating: Mapped[str | None] = mapped_column(String(8))
-    rating_change_reason: Mapped[str | None] = mapped_column(Text)
+    rating_change_reason: Mapped[str | None] = mapped_column(EncryptedText())
     outcome: Mapped[str | None] = mapped_column(String(32))
     outcome_note: Mapped[str | None] = mapped_column(EncryptedText())
     decided_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -157,7 +159,10 @@ class ContactPerson(Base):
     postcode: Mapped[str | None] = mapped_column(String(10))
     school: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(100))
-    disability: Mapped[str | None] = mapped_column(String(300))
+    # Free text about the child's health: encrypted. The identity columns above (names, dates,
+    # sex, address, postcode) stay clear, like the person index they are matched against, so
+    # people can be matched and looked up; school and language are short facts, not accounts.
+    disability: Mapped[str | None] = mapped_column(EncryptedText())
     relationship_to_child: Mapped[str | None] = mapped_column(String(50))
 
     contact: Mapped[Contact] = relationship(back_populates="people")
@@ -256,7 +261,8 @@ class Attachment(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
-    filename: Mapped[str] = mapped_column(String(255))
+    # The sender's own file name, which can say who and what the file is about.
+    filename: Mapped[str] = mapped_column(EncryptedText())
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
@@ -276,7 +282,8 @@ class Conversation(Timestamped, Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))  # the sender number or call sid
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The channel's own state, which can hold an answer as heard, waiting to be confirmed.
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str | None] = mapped_column(String(32))

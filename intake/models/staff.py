@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from intake.crypto import EncryptedText
 from intake.models.base import Base, Timestamped, utcnow
 
 
@@ -30,7 +31,8 @@ class User(Timestamped, Base):
     can_see_restricted: Mapped[bool] = mapped_column(default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Whoever reads the secret can make codes: encrypted like free text.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText())
     # The 30-second step of the last code accepted, so a code cannot be used twice.
     totp_last_step: Mapped[int | None]
     last_login_at: Mapped[datetime | None]
