@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from intake import extensions, limits
@@ -19,6 +22,9 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # emails with attachments arrive over HTTP too
+
+# A dropped database connection is over in a moment: the pool reconnects on the next checkout.
+DATABASE_RETRY_AFTER_SECONDS = 1
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -139,6 +145,13 @@ def _register_error_handlers(app: Flask) -> None:
             "errors/http.html", code=code, title=exc.name, description=exc.description
         ), code
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_error(exc: Exception) -> tuple[Response | str, int]:
+        if not _is_transient(exc):
+            return unexpected(exc)
+        return _database_unavailable(exc)
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response | str, int]:
         log.exception("unhandled error on %s %s", request.method, request.url_rule)
@@ -155,6 +168,50 @@ def _register_error_handlers(app: Flask) -> None:
             title="Sorry, there is a problem with the service",
             description=None,
         ), 500
+
+
+def _is_transient(exc: Exception) -> bool:
+    """A lost or refused connection, a deadlock, a full pool: the same request can simply be retried."""
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    return isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
+def _database_unavailable(exc: Exception) -> tuple[Response | str, int]:
+    """503 with Retry-After: the server rolled the request's transaction back, so trying again
+    is safe (the one exception, a connection lost during COMMIT itself, is why partners send an
+    Idempotency-Key and why the web form and SMS find an already submitted referral)."""
+    log.warning(
+        "database unavailable on %s %s (%s)", request.method, request.url_rule, type(exc).__name__
+    )
+    # The request's session holds the broken transaction; anything the page needs starts afresh.
+    with contextlib.suppress(SQLAlchemyError):  # gone with its connection, server-side too
+        extensions.session().rollback()
+    retry_after = str(DATABASE_RETRY_AFTER_SECONDS)
+    if _wants_json():
+        response = jsonify(
+            {
+                "message": "We lost touch with our database just now. Please try again in a "
+                "moment; send the same Idempotency-Key, if you used one, so the referral is made "
+                "only once."
+            }
+        )
+        response.status_code = 503
+    else:
+        response = Response(
+            render_template(
+                "errors/http.html",
+                code=503,
+                title="Sorry, there is a problem with the service",
+                description=None,
+            ),
+            status=503,
+            mimetype="text/html",
+        )
+    response.headers["Retry-After"] = retry_after
+    return response, 503
 
 
 def _security_headers(response: Response) -> Response:

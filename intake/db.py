@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake import crypto
 from intake.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class _Session(Session):
+    def close(self) -> None:
+        """Close, even if the connection was lost since the last statement.
+
+        Closing rolls back whatever was not committed; a lost connection has already had that
+        done by the server. Raising here would turn a request that has finished, and perhaps
+        committed a referral, into an error for the person who sent it.
+        """
+        try:
+            super().close()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            log.warning("database connection lost before the session closed; it was discarded")
 
 
 class Database:
@@ -29,7 +49,7 @@ class Database:
         self.engine: Engine = create_engine(url, **engine_options)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = sessionmaker(self.engine, class_=_Session, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:

@@ -2,8 +2,6 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -15,52 +13,21 @@ from sqlalchemy import func, select
 
 from intake.models import Contact, ContactEvent, OutboxJob, utcnow
 from tests.builders import create_contact
-from tests.redis_server import PrivateRedis
+from tests.faults.support import (
+    admin_connection,
+    backends_waiting_on_a_lock,
+    start_worker,
+    wait_until,
+)
 from workers import relay
 from workers.context import get_context
 from workers.runner import run_worker
 
 
-@pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings_overrides(settings_overrides, private_redis):
-    return {**settings_overrides, "redis_url": private_redis.url}
-
-
-def start_worker(settings_overrides):
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings_overrides["database_url"],
-        "REDIS_URL": settings_overrides["redis_url"],
-        "SECRET_KEY": settings_overrides["secret_key"],
-        "FRONTDOOR_INSTANCE_DIR": str(settings_overrides["instance_dir"]),
-    }
-    # Its own session, so the kill takes the work horse it forked too.
-    return subprocess.Popen(
-        [sys.executable, "-m", "intake.cli", "worker"],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def kill_with_work_horse(pid):
-    """SIGKILL the worker and the horse it forked (RQ puts the horse in a session of its own)."""
-    deadline = time.monotonic() + 30
-    children: list[str] = []
-    while not children and time.monotonic() < deadline:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        time.sleep(0.05)
-    assert children, "the worker never forked a work horse"
-    for child in children:
+    """SIGKILL the worker, and the work horse it forked if it runs jobs that way (`--fork`: RQ
+    puts the horse in a session of its own) and its scheduler process."""
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
         os.kill(int(child), signal.SIGKILL)
     os.kill(pid, signal.SIGKILL)
 
@@ -86,7 +53,9 @@ def test_a_worker_killed_mid_job_repeatedly_loses_nothing_and_processes_once(
         contact = create_contact(s)
         row = s.scalar(select(OutboxJob).where(OutboxJob.kind == "process_contact"))
         job_id = row.job_id
-        relay.try_enqueue(s, connection, row)
+        relay.enqueue(connection, row)
+        # The relay loop finds the job the request queued and records it, queueing no other.
+        relay.relay_once(s, connection)
 
     later = utcnow()
     for _attempt in range(2):
@@ -96,6 +65,12 @@ def test_a_worker_killed_mid_job_repeatedly_loses_nothing_and_processes_once(
         worker = start_worker(settings_overrides)
         try:
             wait_for_status(connection, job_id, JobStatus.STARTED)
+            with admin_connection(settings_overrides["database_url"]) as admin:
+                wait_until(
+                    lambda: backends_waiting_on_a_lock(admin),
+                    60,
+                    "the job to wait for the contact",
+                )
             kill_with_work_horse(worker.pid)
             worker.wait(timeout=10)
         finally:

@@ -10,9 +10,11 @@ message failed for an officer to follow up.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from channels.outbound import PermanentFailure, TemporaryFailure
@@ -31,6 +33,10 @@ MAX_ATTEMPTS = len(relay.RETRY_INTERVALS) + 1
 # and a referrer who hears nothing is the failure this service exists to fix.
 CLAIM_TIMEOUT = timedelta(seconds=relay.JOB_TIMEOUT + 60)
 NO_TRANSPORT_NOTE = "not sent \N{EM DASH} no transport configured"
+# Recording a hand-over is tried again on a fresh connection if the database connection drops:
+# left unrecorded, the claim would time out and the message be sent a second time.
+RECORD_TRIES = 3
+RECORD_RETRY_PAUSE_SECONDS = 1.0
 
 
 class MessageBusy(Exception):
@@ -88,15 +94,36 @@ def deliver(
         log.error("send_message %s: unexpected %s", message_id, type(exc).__name__)
         return _temporary(session, message, f"unexpected error: {type(exc).__name__}")
 
-    message.attempts += 1
-    message.last_error = None
-    message.provider_id = provider_id[:64]
-    message.sent_at = utcnow()
-    # Twilio has queued it and will call back as it is sent and delivered; a mail relay that
-    # accepted it has sent it as far as we can follow.
-    message.status = MessageStatus.QUEUED if message.transport == "sms" else MessageStatus.SENT
-    log.info("message %s handed over (%s)", message_id, message.transport)
-    return _finish(session, message_id, "handed over")
+    return _record_handed_over(session, message_id, provider_id)
+
+
+def _record_handed_over(session: Session, message_id: int, provider_id: str) -> str:
+    tries = 1
+    while True:
+        try:
+            message = session.get(OutboundMessage, message_id)
+            assert message is not None  # claimed by this job, so never deleted under it
+            message.attempts += 1
+            message.last_error = None
+            message.provider_id = provider_id[:64]
+            message.sent_at = utcnow()
+            # Twilio has queued it and will call back as it is sent and delivered; a mail relay
+            # that accepted it has sent it as far as we can follow.
+            message.status = (
+                MessageStatus.QUEUED if message.transport == "sms" else MessageStatus.SENT
+            )
+            result = _finish(session, message_id, "handed over")
+        except DBAPIError as exc:
+            lost = isinstance(exc, OperationalError) or exc.connection_invalidated
+            if not lost or tries >= RECORD_TRIES:
+                raise
+            session.rollback()
+            log.warning("message %s: connection lost recording the hand-over", message_id)
+            time.sleep(RECORD_RETRY_PAUSE_SECONDS)
+            tries += 1
+            continue
+        log.info("message %s handed over (%s)", message_id, message.transport)
+        return result
 
 
 def transport_configured(settings: Settings, transport: str) -> bool:
