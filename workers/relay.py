@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -123,11 +123,20 @@ def enqueue(connection: Redis, row: OutboxJob) -> bool:
     return True
 
 
-def _job_status(connection: Redis, job_id: str) -> JobStatus | None:
+def _fetch(connection: Redis, job_id: str) -> Job | None:
     try:
-        return Job.fetch(job_id, connection=connection).get_status(refresh=False)
+        return Job.fetch(job_id, connection=connection)
     except NoSuchJobError:
         return None
+
+
+def _started_since(job: Job, moment: datetime) -> bool:
+    started = job.started_at
+    if started is None:
+        return False
+    if started.tzinfo is None:  # RQ stores UTC
+        started = started.replace(tzinfo=UTC)
+    return started > moment
 
 
 def relay_once(
@@ -156,10 +165,18 @@ def relay_once(
             enqueued += 1
         row.enqueued_at = now
     for row in session.scalars(_skip_locked(session, stale)).all():
-        status = _job_status(connection, row.job_id)
-        # A job still "started" this long after it was enqueued belongs to a worker that died
-        # (a contact takes well under a second). Running it again is safe: the job claims the
-        # contact with a row lock and leaves a processed one alone.
+        job = _fetch(connection, row.job_id)
+        status = job.get_status(refresh=False) if job is not None else None
+        # A job still "started" this long after it started belongs to a worker that died (a
+        # contact takes well under a second). Counting from when it was queued instead would
+        # re-run every job that waited that long in a backed-up queue. Running one again is
+        # safe: the job claims the contact with a row lock and leaves a processed one alone.
+        if (
+            status is JobStatus.STARTED
+            and job is not None
+            and _started_since(job, now - STALE_AFTER)
+        ):
+            continue
         if status in (
             None,
             JobStatus.FAILED,
@@ -167,8 +184,8 @@ def relay_once(
             JobStatus.CANCELED,
             JobStatus.STARTED,
         ):
-            if status is not None:
-                Job.fetch(row.job_id, connection=connection).delete()
+            if job is not None:
+                job.delete()
             enqueue(connection, row)
             row.enqueued_at = now
             row.attempts += 1

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.job import Job, JobStatus
 from sqlalchemy import func, select
 
 from intake import partner_keys
@@ -189,3 +190,21 @@ def test_with_redis_down_the_request_queues_nothing_and_the_relay_queues_it_late
     with db.session() as s:
         assert relay.relay_once(s, connection).enqueued == 1
     assert Queue(queues.CONTACTS, connection=connection).job_ids == [row.job_id]
+
+
+def test_a_job_that_waited_long_in_the_queue_and_has_just_started_is_left_to_run(db, private_redis):
+    connection = Redis.from_url(private_redis.url)
+    with db.session() as s:
+        row = relay.add(s, "process_contact", 3001)
+        s.commit()
+        relay.enqueue(connection, row)
+        row.enqueued_at = utcnow() - timedelta(minutes=10)  # a backed-up queue
+        s.commit()
+    job = Job.fetch(row.job_id, connection=connection)
+    job.started_at = utcnow()
+    job.set_status(JobStatus.STARTED)
+    job.save()
+    with db.session() as s:
+        assert relay.relay_once(s, connection).recovered == 0, "it is running, not lost"
+        later = utcnow() + relay.STALE_AFTER + timedelta(seconds=1)
+        assert relay.relay_once(s, connection, now=later).recovered == 1, "its worker died"
