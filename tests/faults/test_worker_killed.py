@@ -81,7 +81,7 @@ def test_a_worker_killed_mid_job_repeatedly_loses_nothing_and_processes_once(
                 "a killed job must leave nothing behind"
             )
             # As if the sweeper ran once the job had been unfinished for longer than its bound.
-            later += relay.STALE_AFTER + timedelta(seconds=1)
+            later = max(later, utcnow()) + relay.STALE_AFTER + timedelta(seconds=1)
             result = relay.relay_once(s, connection, now=later)
             assert result.recovered == 1
 
