@@ -97,6 +97,35 @@ def run_ours(a: pd.DataFrame, b: pd.DataFrame, bands: Bands) -> tuple[set[tuple[
     return predicted, summary.seconds
 
 
+def blocking_reach(
+    a: pd.DataFrame, b: pd.DataFrame, true_pairs: set[tuple[str, str]]
+) -> tuple[int, int, int]:
+    """How many true pairs the blocking keys bring together at all (a pair they miss cannot be
+    found however it would score), over how many candidate pairs, for how many queries."""
+    from workers.matching.link import load_index
+    from workers.matching.person import prepare
+    from workers.matching.records_csv import RecordRow, read_records
+
+    with tempfile.TemporaryDirectory() as folder:
+        index_path, query_path = Path(folder) / "a.csv", Path(folder) / "b.csv"
+        febrl_to_csv(a, index_path, "febrl4a")
+        febrl_to_csv(b, query_path, "febrl4b")
+        with index_path.open("rb") as stream:
+            index, _, _ = load_index(read_records(stream, keep_impossible_dates=True))
+        with query_path.open("rb") as stream:
+            queries = [
+                row
+                for row in read_records(stream, keep_impossible_dates=True)
+                if isinstance(row, RecordRow)
+            ]
+    reached = candidates = 0
+    for row in queries:
+        for position, _ in index.candidates(prepare(row.person)):
+            candidates += 1
+            reached += (index.rows[position].record_id, row.record_id) in true_pairs
+    return reached, candidates, len(queries)
+
+
 def run_recordlinkage_ecm(
     a: pd.DataFrame, b: pd.DataFrame
 ) -> tuple[set[tuple[str, str]], float, int]:
@@ -135,6 +164,11 @@ def febrl(bands: Bands) -> None:
     print(
         f"  frontdoor link, best candidate >= {bands.match}: "
         f"precision {p:.4f}  recall {r:.4f}  F1 {f:.4f}  ({seconds:.1f} s)"
+    )
+    reached, candidates, queries = blocking_reach(a, b, true_pairs)
+    print(
+        f"    blocking: {reached} of {len(true_pairs)} true pairs among the candidates "
+        f"({candidates / queries:.1f} candidates per query, all keys)"
     )
     rl_predicted, rl_seconds, rl_pairs = run_recordlinkage_ecm(a, b)
     p, r, f = prf(true_pairs, rl_predicted)

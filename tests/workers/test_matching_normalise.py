@@ -139,7 +139,7 @@ def _keys(**fields: object) -> blocking.RecordKeys:
 def _shares_a_key(record: Person, query: Person) -> bool:
     stored = blocking.record_keys(prepare(record)).as_dict()
     wanted = blocking.query_keys(prepare(query)).as_dict()
-    return any(stored[name] in wanted[name] for name in blocking.KEY_NAMES if stored[name])
+    return any(stored[blocking.COLUMN_OF[name]] in values for name, values in wanted.items())
 
 
 RECORD = Person(
@@ -165,6 +165,18 @@ RECORD = Person(
         Person(
             given_name="Will", family_name="Other", address="10 High Street", postcode="LS1 9ZZ"
         ),
+        # Neither name's sound agrees with the record's pair, so only the area keys, looked up
+        # under the other name too, bring them together.
+        Person(given_name="Jones", family_name="Wiliam", postcode="LS1 4AP"),
+        Person(
+            given_name="Xavier",
+            family_name="Brown",
+            date_of_birth=date(2015, 4, 3),
+            postcode="LS7 4AP",
+        ),
+        Person(
+            given_name="Will", family_name="Other", address="10 High Street", postcode="LS4 1AP"
+        ),
     ],
     ids=[
         "nickname",
@@ -174,6 +186,9 @@ RECORD = Person(
         "no-dob",
         "dob-area",
         "street",
+        "swapped-names-no-dob",
+        "dob-area-district-mistyped",
+        "street-district-mistyped",
     ],
 )
 def test_a_query_shares_a_blocking_key_with_its_record_despite_real_world_errors(
@@ -195,3 +210,11 @@ def test_blocking_keys_fit_their_database_columns() -> None:
         date_of_birth=date(2015, 4, 3), address="1234 Long Road", postcode="EC1A 1BB",
     )  # fmt: skip
     assert all(value is None or len(value) <= 64 for value in keys.as_dict().values())
+
+
+def test_districts_one_digit_away_are_typos_of_the_district_not_its_neighbours_by_name() -> None:
+    assert blocking.districts_one_digit_away("LS6") == {f"LS{d}" for d in range(10)}
+    assert {"LS12", "LS13", "LS02", "LS21"} <= blocking.districts_one_digit_away("LS12")
+    assert "LS16" not in blocking.districts_one_digit_away("LS6")
+    assert {"2169", "2196", "2166"} <= blocking.districts_one_digit_away("2169")
+    assert blocking.districts_one_digit_away("LS") == {"LS"}

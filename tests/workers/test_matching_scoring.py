@@ -257,3 +257,106 @@ def test_compare_postcode_levels() -> None:
     assert level("LS1 4AP", "LS1 4ZZ") is Level.CLOSE
     assert level("LS1 4AP", "LS1 9ZZ") is Level.PARTIAL
     assert level("LS1 4AP", "M1 1AA") is Level.DISAGREE
+
+
+def _date_level(a: date, b: date) -> Level:
+    return compare.compare_date_of_birth(
+        prepare(Person(date_of_birth=a)), prepare(Person(date_of_birth=b))
+    ).level
+
+
+@pytest.mark.parametrize(
+    ("recorded", "given"),
+    [
+        (date(2015, 4, 3), date(2015, 4, 8)),  # one digit of the day mistyped
+        (date(2015, 4, 12), date(2015, 4, 21)),  # two digits of the day swapped
+        (date(2015, 4, 3), date(2016, 4, 3)),  # the year one digit out
+    ],
+)
+def test_a_date_of_birth_with_one_digit_mistyped_still_counts_as_partly_agreeing(
+    recorded: date, given: date
+) -> None:
+    assert _date_level(recorded, given) is Level.PARTIAL
+
+
+def test_a_date_of_birth_more_than_one_digit_out_disagrees() -> None:
+    assert _date_level(date(2015, 4, 3), date(2013, 9, 3)) is Level.DISAGREE
+
+
+def test_a_child_whose_date_of_birth_has_one_digit_mistyped_is_still_a_match() -> None:
+    query = Person("Jordan", "Smith", date(2015, 4, 8), "M", **HOME)
+    assert levels(query, "jordan")["date_of_birth"] is Level.PARTIAL
+    assert candidates(query)["jordan"][1] == MATCH
+
+
+def _family_level(a: str, b: str) -> Level:
+    return compare.compare_family(
+        prepare(Person(family_name=a)), prepare(Person(family_name=b))
+    ).level
+
+
+@pytest.mark.parametrize(("recorded", "given"), [("Reid", "Reif"), ("Walls", "Walms")])
+def test_a_family_name_with_one_letter_mistyped_is_close(recorded: str, given: str) -> None:
+    assert _family_level(recorded, given) is Level.CLOSE
+
+
+def test_a_short_family_name_one_letter_away_is_only_partly_alike() -> None:
+    # Lee and Lea are two names, not a typo of one.
+    assert _family_level("Lee", "Lea") is Level.PARTIAL
+
+
+def test_a_brother_with_no_date_of_birth_given_is_not_shown() -> None:
+    # Jordan is the only boy recorded at HOME: family name, address and sex agree, nothing that
+    # tells one child of the household from another does.
+    query = Person("Noah", "Smith", None, "M", **HOME)
+    assert candidates(query) == {}
+
+
+def test_the_family_name_counts_for_little_when_nothing_personal_agrees_at_one_address() -> None:
+    def family_weight(query: Person) -> float:
+        result = score(prepare(query), PREPARED["jordan"], len(PREPARED))
+        return next(f.weight for f in result.fields if f.field == "family_name")
+
+    brother = family_weight(Person("Noah", "Smith", None, "M", **HOME))
+    himself = family_weight(Person("Jordan", "Smith", None, "M", **HOME))
+    assert 0 < brother < 1 < himself
+
+
+def test_a_sister_with_a_name_spelt_like_hers_and_another_date_of_birth_is_not_shown() -> None:
+    home = {"address": "3 Moor View, Leeds", "postcode": "LS6 3AB"}
+    ellie = prepare(Person("Ellie", "Brown", date(2016, 2, 9), "F", **home))
+    elsie = prepare(Person("Elsie", "Brown", date(2018, 10, 1), "F", **home))
+    result = score(elsie, ellie, index_size=10)
+    assert {f.field: f.level for f in result.fields}["given_name"] is Level.PARTIAL
+    assert rank(elsie, [("ellie", ellie)], 10, Bands()) == []
+
+
+def _address_level(a: str, b: str) -> compare.Comparison:
+    return compare.compare_address(prepare(Person(address=a)), prepare(Person(address=b)))
+
+
+@pytest.mark.parametrize(
+    ("recorded", "given"),
+    [
+        ("12 Moorland Road, Headingley, Leeds", "12 Moorlandroad, Leeds"),
+        ("7 Murrell Place, Westbury, Orange", "7 Murrellplace, Orange"),
+    ],
+)
+def test_the_same_house_with_a_locality_left_out_and_a_typo_is_close(
+    recorded: str, given: str
+) -> None:
+    comparison = _address_level(recorded, given)
+    assert comparison.level is Level.CLOSE
+    assert comparison.note == "same house, words missing on one side"
+
+
+def test_another_flat_at_the_same_number_is_another_home() -> None:
+    comparison = _address_level("Flat 2, 10 High Street, Leeds", "Flat 3, 10 High Street, Leeds")
+    assert comparison.level is Level.PARTIAL
+    assert comparison.note == "same building, another flat"
+
+
+def test_the_same_house_number_in_another_town_is_not_close() -> None:
+    assert _address_level("10 High Street, Leeds", "10 High Street, Bradford").level is (
+        Level.PARTIAL
+    )

@@ -44,6 +44,10 @@ NAME_CLOSE = 0.92
 NAME_SOUNDS_ALIKE = 0.85
 NAME_PARTIAL = 0.80
 
+# Family names at least this long with one letter different are taken as a typo (close). Not
+# used for given names: brothers and sisters have given names one letter apart (Ellie, Elsie).
+FAMILY_TYPO_MIN_LENGTH = 4
+
 # How far a recorded date of birth may be from an unborn child's expected date and still be them:
 # most babies arrive within two weeks of it, nearly all within two months.
 EXPECTED_CLOSE_DAYS = 14
@@ -56,6 +60,13 @@ def _sounds_alike(a: str, b: str) -> bool:
 
 def _metaphone(word: str) -> str:
     return jellyfish.metaphone(word)
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """One letter added, dropped, changed or two swapped, in a name long enough that this is
+    a typo rather than another name (Reid/Reif, Walls/Walms; not Lee/Lea). Jaro-Winkler
+    forgives such a typo less the shorter the name and the nearer its end."""
+    return min(len(a), len(b)) >= FAMILY_TYPO_MIN_LENGTH and DamerauLevenshtein.distance(a, b) <= 1
 
 
 def compare_given(query: Prepared, record: Prepared) -> Comparison:
@@ -96,6 +107,8 @@ def compare_family(query: Prepared, record: Prepared) -> Comparison:
     similarity = JaroWinkler.similarity(q, r)
     if similarity >= NAME_CLOSE or (similarity >= NAME_SOUNDS_ALIKE and _sounds_alike(q, r)):
         return Comparison(field, Level.CLOSE, "spelling")
+    if _one_typo(q, r):
+        return Comparison(field, Level.CLOSE, "one letter different")
     if set(query.family) <= record.alias_words or set(record.family) <= query.alias_words:
         return Comparison(field, Level.CLOSE, "former or other name")
     if similarity >= NAME_PARTIAL or _sounds_alike(q, r):
@@ -197,6 +210,33 @@ def _numbers(prepared: Prepared) -> frozenset[str]:
     return frozenset(n for t in prepared.house_numbers for n in _NUMBER.findall(t))
 
 
+# A word of one address counts as present in the other when some word there is this like it
+# (a typo, "murrellplace" for "murrell place"), and the shorter address is contained in the
+# longer when this share of its words are present.
+ADDRESS_WORD_ALIKE = 0.9
+ADDRESS_CONTAINED = 0.9
+
+
+def _contained(shorter: tuple[str, ...], longer: tuple[str, ...]) -> float:
+    """The share of the shorter address's words found in the longer one, allowing typos and
+    words run together: "10 mcclintock st melvilke" in "10 mcclintock st kinvarra melville"."""
+    if len(shorter) > len(longer):
+        shorter, longer = longer, shorter
+    words = [w for w in shorter if not w.isdigit()]
+    if not words:
+        return 0.0
+    found = sum(
+        1
+        for word in words
+        if any(
+            JaroWinkler.similarity(word, other) >= ADDRESS_WORD_ALIKE
+            for other in longer
+            if not other.isdigit()
+        )
+    )
+    return found / len(words)
+
+
 def compare_address(query: Prepared, record: Prepared) -> Comparison:
     field = "address"
     if not query.address or not record.address:
@@ -218,11 +258,17 @@ def compare_address(query: Prepared, record: Prepared) -> Comparison:
             if similarity >= 0.6:
                 return Comparison(field, Level.PARTIAL, "same street, another house")
             return Comparison(field, Level.DISAGREE)
-        same_numbers = q_numbers <= r_numbers or r_numbers <= q_numbers
-        if same_numbers and similarity >= 0.97:
+        if not (q_numbers <= r_numbers or r_numbers <= q_numbers):
+            # Flat 2 and flat 3 of number 10 share a number but are different homes.
+            if similarity >= 0.6:
+                return Comparison(field, Level.PARTIAL, "same building, another flat")
+            return Comparison(field, Level.DISAGREE)
+        if similarity >= 0.97:
             return Comparison(field, Level.EXACT)
         if similarity >= 0.85:
             return Comparison(field, Level.CLOSE, "spelling")
+        if _contained(query.address, record.address) >= ADDRESS_CONTAINED:
+            return Comparison(field, Level.CLOSE, "same house, words missing on one side")
         if similarity >= 0.6:
             return Comparison(field, Level.PARTIAL, "same house number")
         return Comparison(field, Level.DISAGREE)

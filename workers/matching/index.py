@@ -275,7 +275,8 @@ def _stage_statement(keys: tuple[str, ...]) -> TextualSelect:
     (each block limited), with only the compared columns. Written once as text with expanding
     parameters, so it is compiled once rather than rebuilt for every query."""
     blocks = " UNION ALL ".join(
-        f"SELECT id FROM (SELECT id FROM person_records WHERE {_KEY_COLUMNS[key]} IN :{key} "
+        f"SELECT id FROM (SELECT id FROM person_records "
+        f"WHERE {_KEY_COLUMNS[blocking.COLUMN_OF[key]]} IN :{key} "
         f"LIMIT :limit) AS block_{key}"
         for key in keys
     )

@@ -55,13 +55,13 @@ class MemoryIndex:
         return self.rows[position].source
 
     def candidates(
-        self, query: Prepared, keys: Sequence[str] = blocking.KEY_NAMES
+        self, query: Prepared, keys: Sequence[str] = blocking.QUERY_KEY_NAMES
     ) -> Iterator[tuple[int, Prepared]]:
         """Records filed under any of the query's values for the given blocking keys."""
         seen: set[int] = set()
         wanted = blocking.query_keys(query).as_dict()
         for key in keys:
-            values, block = wanted[key], self._blocks[key]
+            values, block = wanted[key], self._blocks[blocking.COLUMN_OF[key]]
             for value in values:
                 for position in block.get(value, ())[: self.max_per_block]:
                     if position not in seen:

@@ -143,10 +143,32 @@ def compare_all(query: Prepared, record: Prepared) -> list[Comparison]:
     ]
 
 
+# The fields that tell one member of a household from another, and the levels at which they
+# single a person out. A given name only spelt alike (Ellie, Elsie) does not: brothers' and
+# sisters' names often are. A date of birth one digit out does: a brother or sister born on the
+# same day of the year, or within days, is rare (twins share the whole date, and are told apart
+# by the candidates competing, candidates.rank).
+_SINGLES_OUT = {
+    "given_name": (Level.EXACT, Level.CLOSE),
+    "date_of_birth": (Level.EXACT, Level.CLOSE, Level.PARTIAL),
+    "expected_date": (Level.EXACT, Level.CLOSE, Level.PARTIAL),
+}
+
+
+def _nothing_personal_agrees(by_field: dict[str, Level]) -> bool:
+    return not any(by_field.get(field) in levels for field, levels in _SINGLES_OUT.items())
+
+
 def _table_for(comparison: Comparison, by_field: dict[str, Level]) -> str:
     """Which m/u table applies, given the fields this one depends on."""
     if comparison.field == "address" and _agrees(by_field["postcode"]):
         return "address_same_postcode"
+    if (
+        comparison.field == "family_name"
+        and _agrees(by_field["address"])
+        and _nothing_personal_agrees(by_field)
+    ):
+        return "family_name_same_household"
     return comparison.field
 
 
