@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
+from tests.faults import support
 from tests.redis_server import PrivateRedis
+
+
+@pytest.fixture(autouse=True)
+def no_worker_outlives_its_test() -> Iterator[None]:
+    yield
+    while support.STARTED:
+        support.stop_worker(support.STARTED.pop())
 
 
 @pytest.fixture

@@ -48,17 +48,24 @@ def start_worker(
     command = [sys.executable, "-m", "intake.cli", "worker"]
     env = worker_env(settings_overrides, **extra_env)
     if log_path is None:
-        return subprocess.Popen(
+        worker = subprocess.Popen(
             command,
             env=env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(
-            command, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
-        )
+    else:
+        with open(log_path, "ab") as log:
+            worker = subprocess.Popen(
+                command, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+            )
+    STARTED.append(worker)
+    return worker
+
+
+# Every worker a test started, so a failing test cannot leave one running (tests/faults/conftest.py).
+STARTED: list[subprocess.Popen[bytes]] = []
 
 
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
