@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import threading
 import time
 
@@ -65,6 +66,7 @@ def run_worker(
     worker_class: type[BaseWorker] = Worker if fork else SimpleWorker
     try:
         while True:
+            worker: BaseWorker | None = None
             try:
                 worker = worker_class(
                     [queues.queue(n, connection) for n in queue_names], connection=connection
@@ -72,12 +74,26 @@ def run_worker(
                 worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
                 return
             except RedisConnectionError:
+                # RQ's signal handlers talk to Redis, so with Redis gone a stop signal surfaces
+                # here as a connection error: honour it rather than start another worker.
+                if getattr(worker, "_shutdown_requested_date", None) is not None:
+                    log.warning("worker: stopping (the queue is unavailable)")
+                    return
                 log.warning("worker: queue unavailable; retrying in 2s")
-                time.sleep(2)
+                _sleep_stoppable(2)
     finally:
         stop.set()
         if relay_thread is not None:
             relay_thread.join(timeout=RELAY_INTERVAL + 1)
+
+
+def _sleep_stoppable(seconds: float) -> None:
+    # No job is running between workers, so a stop signal may end the process at once; RQ's
+    # handlers, left installed by the worker that failed, would not.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    time.sleep(seconds)
 
 
 def _preload(context: WorkerContext) -> None:
