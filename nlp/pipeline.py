@@ -167,12 +167,15 @@ def extraction_from_doc(
         categories=[code for code in CATEGORY_CODES if code in present],
         risk_indicators=[code for code in RISK_INDICATOR_CODES if code in present],
         mentions=sorted(mentions, key=lambda m: (m.start, m.end, CODE_ORDER.get(m.code, 99))),
-        entities=_quoting(entities, source),
+        entities=_quoting(entities, source, text),
     )
 
 
-def _quoting(entities: Entities, source: str) -> Entities:
-    """Entities whose `text` is quoted from the original rather than the cleaned text."""
+def _quoting(entities: Entities, source: str, text: str) -> Entities:
+    """Entities whose `text` is quoted from the original (`source`) rather than the cleaned
+    text: the same entities when cleaning changed nothing, as for most texts."""
+    if source == text:
+        return entities
     return Entities(
         dates_of_birth=[replace(d, text=source[d.start : d.end]) for d in entities.dates_of_birth],
         ages=[replace(a, text=source[a.start : a.end]) for a in entities.ages],

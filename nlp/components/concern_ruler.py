@@ -33,10 +33,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final, cast
 
-import numpy
 import srsly
 from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -256,28 +256,23 @@ def _join(
 def _keep_longest(spans: list[_Found]) -> list[_Found]:
     """Drop every match that lies inside a strictly longer match of the same layer.
 
-    Linear in the number of matched tokens: spans are taken longest first, and a token
-    records the furthest end of the kept spans that cover it.
+    An extent lies inside a longer one exactly when an extent that starts before it, or at
+    the same token and ends later, ends at or after its end: one sweep over the distinct
+    extents, by start and then longest first, finds them. The matches kept are in the order
+    longest first, then by start.
     """
     if not spans:
         return []
-    spans = sorted(set(spans), key=lambda s: (s[0] - s[1], s[0]))
-    furthest_end: dict[int, int] = {}
-    kept: list[_Found] = []
-    index = 0
-    while index < len(spans):
-        length = spans[index][1] - spans[index][0]
-        group = []
-        while index < len(spans) and spans[index][1] - spans[index][0] == length:
-            group.append(spans[index])
-            index += 1
-        survivors = [s for s in group if furthest_end.get(s[0], -1) < s[1]]
-        for start, end, _label, _pid in survivors:
-            for i in range(start, end):
-                if furthest_end.get(i, -1) < end:
-                    furthest_end[i] = end
-        kept.extend(survivors)
-    return kept
+    ordered = sorted(set(spans), key=lambda s: (s[0] - s[1], s[0]))
+    inside: set[tuple[int, int]] = set()
+    furthest = -1
+    for start, end in sorted({(s[0], s[1]) for s in ordered}, key=lambda e: (e[0], -e[1])):
+        if furthest >= end:
+            inside.add((start, end))
+        furthest = max(furthest, end)
+    if not inside:
+        return ordered
+    return [s for s in ordered if (s[0], s[1]) not in inside]
 
 
 class ConcernRuler:
@@ -308,11 +303,16 @@ class ConcernRuler:
         )
         # Patterns of exact spellings ("DA", "SEND"), where case tells a code from a word.
         self.exact_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH", validate=self.validate)
-        # match id of a piece -> (the pattern it belongs to, which piece it is)
+        # match id of a piece -> (the pattern it belongs to, which piece it is). Patterns
+        # that are equal share one _Gapped, so that `find` can key them by identity: hashing
+        # the pattern's tuples for every match costs more than the rest of the bookkeeping.
         self._pieces: dict[int, tuple[_Gapped, int]] = {}
+        self._gapped: dict[_Gapped, _Gapped] = {}
         self._token_matchers: list[Matcher] = []
         self._by_anchor: dict[int, list[int]] = {}
         self._unanchored: list[int] = []
+        self._placements: dict[_Info, tuple[tuple[str, str, str], ...]] = {}
+        self._placed_by_id: dict[int, tuple[tuple[str, str, str], ...]] = {}
 
     def __len__(self) -> int:
         return sum(len(f.entries) for f in self._files)
@@ -400,6 +400,7 @@ class ConcernRuler:
                 self._add_sequences(key, expanded[0] or [])
                 return
             gapped = _Gapped(info=info, gaps=tuple(gaps))
+            gapped = self._gapped.setdefault(gapped, gapped)
             for n, sequences in enumerate(expanded):
                 piece_key = f"{key}|piece{n}"
                 self._pieces[self.nlp.vocab.strings.add(piece_key)] = (gapped, n)
@@ -450,28 +451,39 @@ class ConcernRuler:
         gaps_of: dict[tuple[int, int, str], set[int]] = {}
 
         def found(start: int, end: int, info: _Info) -> None:
-            label, pattern_id, match_layers, implied = info
-            for layer in match_layers:
+            for layer, label, pattern_id in self._placed(info):
                 layers[layer].append((start, end, label, pattern_id))
-            if implied:
-                layers[_layer_of(implied)].append((start, end, implied, pattern_id))
 
-        pieces: dict[_Gapped, list[list[tuple[int, int]]]] = {}
+        # id of a pattern with gaps -> (the pattern, the matches of each of its pieces)
+        pieces: dict[int, tuple[_Gapped, list[list[tuple[int, int]]]]] = {}
         phrase_matches = list(self.phrase_matcher(doc))
         if len(self.exact_matcher):
             phrase_matches += self.exact_matcher(doc)
+        placed_by_id = self._placed_by_id
         for match_id, start, end in phrase_matches:
             piece = self._pieces.get(match_id)
-            if piece is not None:
-                gapped, n = piece
-                pieces.setdefault(gapped, [[] for _ in range(len(gapped.gaps) + 1)])[n].append(
-                    (start, end)
-                )
-            else:
-                found(start, end, self._pattern_info[match_id][0])
-        if pieces:
-            sentence = numpy.cumsum(doc.to_array(SENT_START).astype("int64") == 1).tolist()
-            for gapped, matches in pieces.items():
+            if piece is None:
+                placed = placed_by_id.get(match_id)
+                if placed is None:
+                    placed = self._placed(self._pattern_info[match_id][0])
+                    placed_by_id[match_id] = placed
+                for layer_name, label, pattern_id in placed:
+                    layers[layer_name].append((start, end, label, pattern_id))
+                continue
+            gapped, n = piece
+            entry = pieces.get(id(gapped))
+            if entry is None:
+                entry = pieces[id(gapped)] = (gapped, [[] for _ in range(len(gapped.gaps) + 1)])
+            entry[1][n].append((start, end))
+        # A pattern joins only if each of its pieces matched; most docs have a first piece
+        # ("baby") without the rest ("bruise").
+        joinable = [(gapped, matches) for gapped, matches in pieces.values() if all(matches)]
+        if joinable:
+            # the sentence of each token, numbered from 0 (a sentence starts where SENT_START
+            # is 1)
+            starts = doc.to_array(SENT_START).tolist()
+            sentence = cast(list[int], list(accumulate(map((1).__eq__, starts))))
+            for gapped, matches in joinable:
                 for start, end, filled in _join(matches, gapped.gaps, sentence):
                     found(start, end, gapped.info)
                     for code in (gapped.info[0], gapped.info[3]):
@@ -484,19 +496,37 @@ class ConcernRuler:
                 for code in (info[0], info[3]):
                     gaps_of.setdefault((start, end, code), set()).update(filled)
         seen: set[tuple[int, int, str]] = set()
-        spans: list[Span] = []
+        chosen: list[_Found] = []
         gap_tokens: set[int] = set()
         for layer in layers.values():
             for start, end, label, pattern_id in _keep_longest(layer):
                 if label == IGNORE_LABEL or (start, end, label) in seen:
                     continue
                 seen.add((start, end, label))
-                spans.append(Span(doc, start, end, label=label, span_id=pattern_id))
+                chosen.append((start, end, label, pattern_id))
                 gap_tokens.update(gaps_of.get((start, end, label), ()))
-        spans.sort(key=lambda s: (s.start, s.end, s.label_))
+        # In order of start, end and code (the tuples are sorted before they become spans,
+        # whose attributes cost a call into spaCy to read).
+        chosen.sort(key=lambda c: (c[0], c[1], c[2]))
+        spans = [
+            Span(doc, start, end, label=label, span_id=pid) for start, end, label, pid in chosen
+        ]
         return spans, gap_tokens
 
+    def _placed(self, info: _Info) -> tuple[tuple[str, str, str], ...]:
+        """(layer, code, pattern id) for each layer a match of the pattern goes in."""
+        placed = self._placements.get(info)
+        if placed is None:
+            label, pattern_id, match_layers, implied = info
+            placed = tuple((layer, label, pattern_id) for layer in match_layers)
+            if implied:
+                placed += ((_layer_of(implied), implied, pattern_id),)
+            self._placements[info] = placed
+        return placed
+
     def _matcher_matches(self, doc: Doc) -> list[tuple[int, int, int, list[int]]]:
+        if not self._token_matchers:
+            return []
         words = {int(w) for w in doc.to_array([LEMMA, LOWER]).ravel().tolist()}
         wanted = set(self._unanchored)
         for word in words:

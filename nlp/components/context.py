@@ -34,16 +34,18 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 import srsly
-from spacy.attrs import LEMMA, SENT_START, SHAPE
+from spacy.attrs import LEMMA, ORTH, SENT_START, SHAPE
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import SimpleFrozenList
 
@@ -130,6 +132,8 @@ _NOUN_PHRASE: Final = frozenset(
 )  # fmt: skip
 _SUBJECTS: Final = frozenset({"he", "she", "they", "i", "we", "it", "there"}) | frozenset(_PERSONS)
 _EXPERIENCER_WINDOW: Final = 10
+# Past this many distinct words, the caches of what they are start again.
+_CACHE_LIMIT: Final = 200_000
 _ANTECEDENT_WINDOW: Final = 40
 
 
@@ -179,8 +183,9 @@ _POLICY: Final[dict[str, dict[Kind, _Action]]] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Trigger:
+class _Trigger(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a doc has dozens, and a frozen
+    # dataclass costs several times as much to make.
     start: int
     end: int
     kind: str
@@ -188,10 +193,18 @@ class _Trigger:
     scope: int
 
 
-@dataclass
+# A trigger made from a tuple without the Python-level __new__ of a named tuple.
+_new_trigger: Final = partial(tuple.__new__, _Trigger)
+_NO_TRIGGERS: Final[tuple[list[_Trigger], list[_Trigger]]] = ([], [])
+
+
+@dataclass(slots=True)
 class _Qualified:
     span: Span
-    code: str
+    label: str  # the span's label, the code found
+    start: int  # the span's tokens, read once from it
+    end: int
+    code: str  # the code reported, which the experiencer may change
     negated: bool = False
     possible: bool = False
     historical: bool = False
@@ -221,6 +234,12 @@ class ContextQualifier:
     def clear(self) -> None:
         self._rules: PatternFile = PatternFile(name=CONTEXT_RULES, version=0, entries=[])
         self._rule_of: dict[int, dict[str, Any]] = {}
+        # match id -> (kind, direction, scope) of its rule, read from the rule on first use
+        self._specs: dict[int, tuple[str, Direction, int]] = {}
+        # What `_Words` reads, cached (and bounded, like the lemmatiser's caches): the string of
+        # a lemma's hash, and what a word (by its ORTH hash) is.
+        self._texts: dict[int, str] = {}
+        self._word_info: dict[int, _WordInfo] = {}
         self.matcher = Matcher(self.nlp.vocab)
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         strings = self.nlp.vocab.strings
@@ -280,14 +299,17 @@ class ContextQualifier:
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc.spans.get(self.spans_key, []))
         qualified = self.qualify(doc, mentions) if mentions else []
-        doc.spans[self.spans_key] = [
-            Span(doc, q.span.start, q.span.end, label=q.code, span_id=q.span.id_) for q in qualified
+        # A mention whose code is unchanged keeps its span; a relabelled one gets a new one.
+        spans = [
+            q.span
+            if q.code == q.label
+            else Span(doc, q.start, q.end, label=q.code, span_id=q.span.id_)
+            for q in qualified
         ]
+        doc.spans[self.spans_key] = spans
         for qualifier in QUALIFIERS:
             doc.spans[qualifier_key(qualifier, self.spans_key)] = [
-                Span(doc, q.span.start, q.span.end, label=q.code, span_id=q.span.id_)
-                for q in qualified
-                if getattr(q, qualifier)
+                span for q, span in zip(qualified, spans, strict=True) if getattr(q, qualifier)
             ]
         return doc
 
@@ -297,39 +319,43 @@ class ContextQualifier:
 
     # -- finding triggers --------------------------------------------------------------------
 
-    def _triggers(self, doc: Doc, mentions: Sequence[Span], gap_tokens: set[int]) -> list[_Trigger]:
+    def _triggers(
+        self,
+        doc: Doc,
+        tokens: _Tokens,
+        extents: Sequence[tuple[int, int]],
+        gap_tokens: set[int],
+    ) -> list[_Trigger]:
         found: list[_Trigger] = []
-        this_year = dt.date.today().year
         matches = list(self.phrase_matcher(doc))
-        if len(self.matcher) and self._year_shape in doc.to_array(SHAPE):
+        if len(self.matcher) and self._year_shape in tokens.shapes:
             # The only token rules left to the Matcher name a year ("in 2019").
             matches += self.matcher(doc)
+        specs = self._specs
         for match_id, start, end in matches:
-            rule = self._rule_of[match_id]
-            kind = str(rule["qualifier"])
-            if kind == "historical" and not _is_past_year(doc[start:end], this_year):
+            spec = specs.get(match_id)
+            if spec is None:
+                spec = specs[match_id] = self._spec(match_id)
+            kind, direction, scope = spec
+            if kind == "historical" and not _is_past_year(doc[start:end]):
                 continue
-            found.append(
-                _Trigger(
-                    start=start,
-                    end=end,
-                    kind=kind,
-                    direction=rule.get("direction", "forward"),
-                    scope=int(rule.get("max_scope", _DEFAULT_SCOPE.get(kind, 0))),
-                )
-            )
+            found.append(_new_trigger((start, end, kind, direction, scope)))
         # "and" or a comma opening a new clause ("..., and dad hits him") ends a scope.
-        lemmas = doc.to_array(LEMMA).tolist()
-        for i in range(len(lemmas) - 1):
-            if lemmas[i] in self._joiners and lemmas[i + 1] in self._subjects:
+        lemmas = tokens.lemmas
+        joiners = [
+            i for joiner in self._joiners for i in _positions(lemmas, joiner, len(lemmas) - 1)
+        ]
+        subjects = self._subjects
+        for i in sorted(joiners):
+            if lemmas[i + 1] in subjects:
                 found.append(_Trigger(i, i + 1, "terminate", "both", 0))
         found = _keep_longest_triggers(found)
         blocked: set[int] = set()
         for trigger in found:
             if trigger.kind == "pseudo":
                 blocked.update(range(trigger.start, trigger.end))
-        for mention in mentions:
-            blocked.update(range(mention.start, mention.end))
+        for start, end in extents:
+            blocked.update(range(start, end))
         blocked -= gap_tokens
         return [
             t
@@ -338,38 +364,48 @@ class ContextQualifier:
             and (t.kind == "terminate" or blocked.isdisjoint(range(t.start, t.end)))
         ]
 
+    def _spec(self, match_id: int) -> tuple[str, Direction, int]:
+        rule = self._rule_of[match_id]
+        kind = str(rule["qualifier"])
+        direction: Direction = rule.get("direction", "forward")
+        return kind, direction, int(rule.get("max_scope", _DEFAULT_SCOPE.get(kind, 0)))
+
     # -- qualifying mentions ----------------------------------------------------------------
 
     def qualify(self, doc: Doc, mentions: Sequence[Span]) -> list[_Qualified]:
-        sentences = _Sentences(doc)
+        tokens = _Tokens(doc)
+        sentences = _Sentences(tokens.sent_starts)
         gap_tokens = {span.start for span in doc.spans.get(gaps_key(self.spans_key), [])}
-        by_sentence: dict[int, list[_Trigger]] = {}
-        for trigger in self._triggers(doc, mentions, gap_tokens):
-            by_sentence.setdefault(sentences.start_of(trigger.start), []).append(trigger)
-        mention_starts = sorted({m.start for m in mentions})
+        # Span attributes are read once: each read of one costs a call into spaCy.
+        extents = [(mention.start, mention.end) for mention in mentions]
+        # Per sentence, the triggers that end in it too: its terminators and the others.
+        by_sentence: dict[int, tuple[list[_Trigger], list[_Trigger]]] = {}
+        for trigger in self._triggers(doc, tokens, extents, gap_tokens):
+            sent_start = sentences.start_of(trigger.start)
+            if sentences.start_of(max(trigger.end - 1, trigger.start)) != sent_start:
+                continue
+            terminators, others = by_sentence.setdefault(sent_start, ([], []))
+            (terminators if trigger.kind == "terminate" else others).append(trigger)
+        mention_starts = sorted({start for start, _ in extents})
+        words: _Words | None = None  # read from the doc only if a mention needs it
         result: list[_Qualified] = []
-        for mention in mentions:
-            sent_start = sentences.start_of(mention.start)
-            triggers = [
-                t
-                for t in by_sentence.get(sent_start, [])
-                if sentences.start_of(max(t.end - 1, t.start)) == sent_start
-            ]
-            terminators = [t for t in triggers if t.kind == "terminate"]
-            in_scope = [
-                t for t in triggers if t.kind != "terminate" and _reaches(t, mention, terminators)
-            ]
-            negations = sorted((t for t in in_scope if t.kind == "negated"), key=lambda t: t.start)
-            item = _Qualified(
-                span=mention,
-                code=mention.label_,
-                negated=_chain_length(negations, mention, mention_starts) % 2 == 1,
-                possible=any(t.kind == "possible" for t in in_scope),
-                historical=any(t.kind == "historical" for t in in_scope),
-            )
+        for mention, (start, end) in zip(mentions, extents, strict=True):
+            label = mention.label_
+            item = _Qualified(mention, label, start, end, label)
+            terminators, others = by_sentence.get(sentences.start_of(start), _NO_TRIGGERS)
+            in_scope = [t for t in others if _reaches(t, start, end, terminators)]
+            if in_scope:
+                negations = sorted(
+                    (t for t in in_scope if t.kind == "negated"), key=lambda t: t.start
+                )
+                item.negated = _chain_length(negations, start, mention_starts) % 2 == 1
+                item.possible = any(t.kind == "possible" for t in in_scope)
+                item.historical = any(t.kind == "historical" for t in in_scope)
             policy = _POLICY.get(item.code)
             if policy is not None:
-                kind = _experiencer(doc, mention, sentences)
+                if words is None:
+                    words = self._words(doc, tokens)
+                kind = _experiencer(words, start, end, sentences)
                 action = policy.get(kind) if kind is not None else None
                 if action is not None:
                     if action.code is None:
@@ -378,6 +414,13 @@ class ContextQualifier:
                     item.other_experiencer = action.other_experiencer
             result.append(item)
         return _dedupe(result)
+
+    def _words(self, doc: Doc, tokens: _Tokens) -> _Words:
+        if len(self._word_info) >= _CACHE_LIMIT:
+            self._word_info.clear()
+        if len(self._texts) >= _CACHE_LIMIT:
+            self._texts.clear()
+        return _Words(doc, tokens, self._word_info, self._texts)
 
     # -- serialisation ----------------------------------------------------------------------
 
@@ -402,10 +445,10 @@ class ContextQualifier:
         return self
 
 
-def _is_past_year(trigger: Span, this_year: int) -> bool:
+def _is_past_year(trigger: Span) -> bool:
     """A historical trigger naming a year counts only for a past one ("in 2019")."""
     years = [int(t.text) for t in trigger if t.shape_ == "dddd"]
-    return all(1900 <= year < this_year for year in years)
+    return not years or all(1900 <= year < dt.date.today().year for year in years)
 
 
 def _keep_longest_triggers(triggers: list[_Trigger]) -> list[_Trigger]:
@@ -428,18 +471,43 @@ def _keep_longest_triggers(triggers: list[_Trigger]) -> list[_Trigger]:
     return kept
 
 
+class _Tokens:
+    """The token attributes the component reads, from one `to_array` (each column costs a call
+    into spaCy per token)."""
+
+    def __init__(self, doc: Doc) -> None:
+        array = doc.to_array([ORTH, LEMMA, SENT_START, SHAPE])
+        self.shapes = array[:, 3]
+        columns: list[list[int]] = array[:, :3].T.tolist()
+        self.orths, self.lemmas = columns[0], columns[1]
+        self.sent_starts = columns[2]  # 1 for a sentence start, as Token.is_sent_start reads it
+
+
+def _positions(values: list[int], value: int, stop: int) -> list[int]:
+    """Where `value` is in values[:stop], found by list.index (no Python code per item)."""
+    found: list[int] = []
+    i = -1
+    while True:
+        try:
+            i = values.index(value, i + 1, stop)
+        except ValueError:
+            return found
+        found.append(i)
+
+
 class _Sentences:
     """Sentence bounds by token, computed once per doc from its sentence starts."""
 
-    def __init__(self, doc: Doc) -> None:
-        n = len(doc)
-        starts = [i for i, s in enumerate(doc.to_array(SENT_START).tolist()) if s == 1 or i == 0]
+    def __init__(self, sent_starts: list[int]) -> None:
+        n = len(sent_starts)
+        starts = [0, *_positions(sent_starts, 1, n)] if n else []
+        if len(starts) > 1 and starts[1] == 0:
+            del starts[1]
         self._start = [0] * n
         self._end = [0] * n
         for first, end in zip(starts, [*starts[1:], n], strict=True):
-            for i in range(first, end):
-                self._start[i] = first
-                self._end[i] = end
+            self._start[first:end] = [first] * (end - first)
+            self._end[first:end] = [end] * (end - first)
 
     def start_of(self, i: int) -> int:
         return self._start[i]
@@ -448,13 +516,73 @@ class _Sentences:
         return self._end[i]
 
 
-def _reaches(trigger: _Trigger, mention: Span, terminators: Sequence[_Trigger]) -> bool:
-    if mention.start <= trigger.start and trigger.end <= mention.end:
+class _WordInfo(NamedTuple):
+    """What a word is, as the Token attributes of the same names say (from its lexeme)."""
+
+    lower: str
+    is_title: bool
+    is_alpha: bool
+    is_stop: bool
+    is_punct: bool
+    like_num: bool
+
+
+def _word_info(doc: Doc, orth: int, cache: dict[int, _WordInfo]) -> _WordInfo:
+    lexeme = doc.vocab[orth]
+    info = cache[orth] = _WordInfo(
+        lexeme.lower_,
+        lexeme.is_title,
+        lexeme.is_alpha,
+        lexeme.is_stop,
+        lexeme.is_punct,
+        lexeme.like_num,
+    )
+    return info
+
+
+def _text(doc: Doc, key: int, cache: dict[int, str]) -> str:
+    text = cache[key] = doc.vocab.strings[key]
+    return text
+
+
+_LOWER_OF: Final = operator.attrgetter("lower")
+
+
+class _Words:
+    """What the experiencer rules read of each token, for the whole doc at once: a Token
+    object made for every look at a word costs more than the rules. What a word is comes from
+    caches keyed by hash, so each distinct word is looked up in spaCy once."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        tokens: _Tokens,
+        word_info: dict[int, _WordInfo],
+        texts: dict[int, str],
+    ) -> None:
+        orths, lemmas = tokens.orths, tokens.lemmas
+        self.n = len(orths)
+        # map() over the caches: no Python code runs per token; a miss is filled in after.
+        try:
+            self.info: list[_WordInfo] = list(map(word_info.__getitem__, orths))
+        except KeyError:
+            self.info = [word_info.get(orth) or _word_info(doc, orth, word_info) for orth in orths]
+        self.lower: list[str] = list(map(_LOWER_OF, self.info))
+        try:
+            self.lemma: list[str] = list(map(texts.__getitem__, lemmas))
+        except KeyError:
+            self.lemma = [texts.get(lemma) or _text(doc, lemma, texts) for lemma in lemmas]
+        self.sent_start: list[int] = tokens.sent_starts  # 1 for a sentence start
+
+
+def _reaches(trigger: _Trigger, start: int, end: int, terminators: Sequence[_Trigger]) -> bool:
+    """Whether a trigger has the mention of tokens start to end in its scope."""
+    if start <= trigger.start and trigger.end <= end:
         return True  # in a gap of the mention's pattern: triggers elsewhere in it were dropped
-    if trigger.end <= mention.start and trigger.direction in ("forward", "both"):
-        gap_start, gap_end = trigger.end, mention.start
-    elif trigger.start >= mention.end and trigger.direction in ("backward", "both"):
-        gap_start, gap_end = mention.end, trigger.start
+    if trigger.end <= start and trigger.direction in ("forward", "both"):
+        gap_start, gap_end = trigger.end, start
+    elif trigger.start >= end and trigger.direction in ("backward", "both"):
+        gap_start, gap_end = end, trigger.start
     else:
         return False
     if gap_end - gap_start > trigger.scope:
@@ -462,12 +590,12 @@ def _reaches(trigger: _Trigger, mention: Span, terminators: Sequence[_Trigger]) 
     return not any(gap_start <= t.start and t.end <= gap_end for t in terminators)
 
 
-def _chain_length(negations: list[_Trigger], mention: Span, mention_starts: list[int]) -> int:
+def _chain_length(negations: list[_Trigger], start: int, mention_starts: list[int]) -> int:
     """How many negations apply together: the nearest, and those chained before it with no
     other mention in between (a double negative); a negation after the mention counts once."""
     if not negations:
         return 0
-    before = [t for t in negations if t.end <= mention.start]
+    before = [t for t in negations if t.end <= start]
     if not before:
         return 1
     chain = [before[-1]]
@@ -482,69 +610,68 @@ def _chain_length(negations: list[_Trigger], mention: Span, mention_starts: list
     return len(chain)
 
 
-def _person_at(doc: Doc, token: Token) -> tuple[Kind, str] | None:
-    """The kind and gender of the person a token names, if it names one."""
-    lemma = token.lemma_
+def _person_at(words: _Words, i: int) -> tuple[Kind, str] | None:
+    """The kind and gender of the person the i-th token names, if it names one."""
+    lemma = words.lemma[i]
     person = _PERSONS.get(lemma)
     if person is not None:
         kind, gender = person
-        if kind == "peer" and _owned_by_parent(doc, token):
+        if kind == "peer" and _owned_by_parent(words, i):
             return "parent", gender
-        if kind == "adult" and _said_young(doc, token):
+        if kind == "adult" and _said_young(words, i):
             return "child", gender  # "a 16 year old young man", "15 year old male"
         return person
     if lemma in _PRONOUNS:
         return None
-    if token.is_title and token.is_alpha and not token.is_stop and not token.is_sent_start:
+    info = words.info[i]
+    if info.is_title and info.is_alpha and not info.is_stop and words.sent_start[i] != 1:
         # A name. "Dad (Mark Jones)", "Mr Daniel Hughes": whoever the role or title says.
-        for i in range(token.i - 1, max(-1, token.i - 4), -1):
-            before = doc[i]
-            title = before.lower_.rstrip(".")
+        for j in range(i - 1, max(-1, i - 4), -1):
+            title = words.lower[j].rstrip(".")
             if title in _TITLES:
                 return "parent", _TITLES[title]
-            if before.lemma_ in _PERSONS:
-                return _PERSONS[before.lemma_]
-            if not (before.is_title or before.is_punct):
+            if words.lemma[j] in _PERSONS:
+                return _PERSONS[words.lemma[j]]
+            if not (words.info[j].is_title or words.info[j].is_punct):
                 break
-        if token.lower_ not in _TITLES:
+        if words.lower[i] not in _TITLES:
             # Otherwise a first name: in referrals children are named, adults go by their role.
             return "child", "n"
     return None
 
 
-def _said_young(doc: Doc, token: Token) -> bool:
-    before = [t.lower_ for t in doc[max(0, token.i - 3) : token.i]]
+def _said_young(words: _Words, i: int) -> bool:
+    before = words.lower[max(0, i - 3) : i]
     return "young" in before or "old" in before or any(t.endswith("yo") for t in before)
 
 
-def _owned_by_parent(doc: Doc, token: Token) -> bool:
+def _owned_by_parent(words: _Words, i: int) -> bool:
     """ "mum's boyfriend" is a parent figure; "her boyfriend" is the young person's."""
-    i = token.i
-    if i >= 1 and doc[i - 1].lemma_ in _PARENT_OWNERS and doc[i - 1].lower_.endswith("s"):
+    lemma, lower = words.lemma, words.lower
+    if i >= 1 and lemma[i - 1] in _PARENT_OWNERS and lower[i - 1].endswith("s"):
         return True  # "mums bf", written without the apostrophe
-    return i >= 2 and doc[i - 1].lower_ in {"'s", "s"} and doc[i - 2].lemma_ in _PARENT_OWNERS
+    return i >= 2 and lower[i - 1] in {"'s", "s"} and lemma[i - 2] in _PARENT_OWNERS
 
 
-def _resolve_pronoun(doc: Doc, pronoun: Token, sentences: _Sentences) -> Kind:
+def _resolve_pronoun(words: _Words, pronoun: int, sentences: _Sentences) -> Kind:
     """The kind of person a pronoun refers to: in its own sentence, the nearest earlier
     person of its gender, unless a reporting verb stands between ("Mum says she is cutting
     herself"); in an earlier sentence, that sentence's first person, if of its gender ("Mum
     drinks. She passes out."); otherwise the child, since a referral is about a child."""
-    gender = _PRONOUNS[pronoun.lemma_]
-    sent_start = sentences.start_of(pronoun.i)
+    gender = _PRONOUNS[words.lemma[pronoun]]
+    sent_start = sentences.start_of(pronoun)
     reported = False
-    for i in range(pronoun.i - 1, max(-1, pronoun.i - _ANTECEDENT_WINDOW), -1):
-        token = doc[i]
+    for i in range(pronoun - 1, max(-1, pronoun - _ANTECEDENT_WINDOW), -1):
         if i < sent_start:
-            first = _first_person(doc, sentences.start_of(i), i + 1)
+            first = _first_person(words, sentences.start_of(i), i + 1)
             agrees = first is not None and (gender == "n" or first[1] in (gender, "n"))
             if first is not None and agrees and first[0] in ("parent", "adult"):
                 return first[0]
             return "child"
-        if token.lemma_ in _REPORTING:
+        if words.lemma[i] in _REPORTING:
             reported = True
             continue
-        person = _person_at(doc, token)
+        person = _person_at(words, i)
         if person is None or (gender != "n" and person[1] not in (gender, "n")):
             continue
         if reported and person[0] in ("parent", "adult"):
@@ -553,90 +680,86 @@ def _resolve_pronoun(doc: Doc, pronoun: Token, sentences: _Sentences) -> Kind:
     return "child"
 
 
-def _first_person(doc: Doc, start: int, end: int) -> tuple[Kind, str] | None:
+def _first_person(words: _Words, start: int, end: int) -> tuple[Kind, str] | None:
     """The first person named between two tokens: a sentence's subject, as a rule."""
     for i in range(start, end):
-        token = doc[i]
-        if token.lemma_ in _PRONOUNS or token.lemma_ in _FIRST_PERSON:
+        lemma = words.lemma[i]
+        if lemma in _PRONOUNS or lemma in _FIRST_PERSON:
             continue
-        person = _person_at(doc, token)
-        if person is not None and not _is_possessive(doc, token):
+        person = _person_at(words, i)
+        if person is not None and not _is_possessive(words, i):
             return person
     return None
 
 
-def _is_possessive(doc: Doc, token: Token) -> bool:
+def _is_possessive(words: _Words, i: int) -> bool:
     """ "Jordan's dad", "her brother": the person named next is the one meant."""
-    following = doc[token.i + 1] if token.i + 1 < len(doc) else None
-    if following is None:
+    if i + 1 >= words.n:
         return False
-    if following.lower_ in {"'s", "s", "'"}:
+    if words.lower[i + 1] in {"'s", "s", "'"}:
         return True
-    return token.lower_ in {"her", "his", "their", "my"} and following.lemma_ in _PERSONS
+    return words.lower[i] in {"her", "his", "their", "my"} and words.lemma[i + 1] in _PERSONS
 
 
-def _is_skipped(doc: Doc, token: Token, lowest: int) -> bool:
+def _is_skipped(words: _Words, i: int, lowest: int) -> bool:
     """A person who is not the subject of what follows: one reporting it ("Mum says ..."),
     or the object of a preposition ("mother of a 3 week old baby")."""
-    for i in range(token.i + 1, min(len(doc), token.i + 3)):
-        if doc[i].lemma_ in _REPORTING:
+    for j in range(i + 1, min(words.n, i + 3)):
+        if words.lemma[j] in _REPORTING:
             return True
-    for i in range(token.i - 1, max(lowest - 1, token.i - 5), -1):
-        lower = doc[i].lower_
+    for j in range(i - 1, max(lowest - 1, i - 5), -1):
+        lower = words.lower[j]
         if lower in _OBJECT_PREPOSITIONS:
             return True
-        if not (lower in _NOUN_PHRASE or doc[i].like_num or lower == "-"):
+        if not (lower in _NOUN_PHRASE or words.info[j].like_num or lower == "-"):
             return False
     return False
 
 
-def _experiencer(doc: Doc, mention: Span, sentences: _Sentences) -> Kind | None:
-    """Who a mention is about: the subject of its clause (the first person named, passing over
-    possessives, reporters and objects of prepositions), else the nearest person before it,
-    else one named just after it ("drug use by mum"). None when nobody is named, or only the
-    speaker ("I")."""
-    sent_start = sentences.start_of(mention.start)
+def _experiencer(words: _Words, start: int, end: int, sentences: _Sentences) -> Kind | None:
+    """Who the mention of tokens start to end is about: the subject of its clause (the first
+    person named, passing over possessives, reporters and objects of prepositions), else the
+    nearest person before it, else one named just after it ("drug use by mum"). None when
+    nobody is named, or only the speaker ("I")."""
+    lemma, lower = words.lemma, words.lower
+    sent_start = sentences.start_of(start)
     clause_start = sent_start
-    for i in range(mention.start - 1, sent_start - 1, -1):
-        lower = doc[i].lower_
-        if lower in _CLAUSE_BREAKS or (
-            lower in {"and", ","} and doc[i + 1].lemma_ in _SUBJECTS and i + 1 < mention.start
+    for i in range(start - 1, sent_start - 1, -1):
+        if lower[i] in _CLAUSE_BREAKS or (
+            lower[i] in {"and", ","} and lemma[i + 1] in _SUBJECTS and i + 1 < start
         ):
             clause_start = i + 1
             break
-    for i in range(clause_start, mention.start):
-        token = doc[i]
-        if i > 0 and doc[i - 1].lemma_ == "not":
+    for i in range(clause_start, start):
+        if i > 0 and lemma[i - 1] == "not":
             continue  # "her brother, not her, self-harms": the contrasted person is not it
-        if token.lemma_ in _FIRST_PERSON:
+        if lemma[i] in _FIRST_PERSON:
             return None
-        is_pronoun = token.lemma_ in _PRONOUNS
-        if not is_pronoun and _person_at(doc, token) is None:
+        is_pronoun = lemma[i] in _PRONOUNS
+        if not is_pronoun and _person_at(words, i) is None:
             continue
-        if _is_possessive(doc, token) or _is_skipped(doc, token, clause_start):
+        if _is_possessive(words, i) or _is_skipped(words, i, clause_start):
             continue
         if is_pronoun:
-            return _resolve_pronoun(doc, token, sentences)
-        person = _person_at(doc, token)
+            return _resolve_pronoun(words, i, sentences)
+        person = _person_at(words, i)
         return person[0] if person is not None else None
-    lowest = max(sent_start, mention.start - _EXPERIENCER_WINDOW)
-    for i in range(mention.start - 1, lowest - 1, -1):
-        token = doc[i]
-        if token.lower_ in _CLAUSE_BREAKS:
+    lowest = max(sent_start, start - _EXPERIENCER_WINDOW)
+    for i in range(start - 1, lowest - 1, -1):
+        if lower[i] in _CLAUSE_BREAKS:
             break
-        if token.lemma_ in _PRONOUNS:
-            return _resolve_pronoun(doc, token, sentences)
-        person = _person_at(doc, token)
+        if lemma[i] in _PRONOUNS:
+            return _resolve_pronoun(words, i, sentences)
+        person = _person_at(words, i)
         if person is not None:
             return person[0]
-    highest = min(sentences.end_of(mention.start), mention.end + 4)
-    for i in range(mention.end + 1, highest):
-        token = doc[i]
-        if doc[i - 1].lower_ not in _PREPOSITIONS:
+    highest = min(sentences.end_of(start), end + 4)
+    for i in range(end + 1, highest):
+        if lower[i - 1] not in _PREPOSITIONS:
             continue
-        if token.lemma_ in _PRONOUNS:
-            return _resolve_pronoun(doc, token, sentences)
-        person = _person_at(doc, token)
+        if lemma[i] in _PRONOUNS:
+            return _resolve_pronoun(words, i, sentences)
+        person = _person_at(words, i)
         if person is not None:
             return person[0]
     return None
@@ -647,7 +770,7 @@ def _dedupe(items: list[_Qualified]) -> list[_Qualified]:
     conservatively (negated only if both were)."""
     merged: dict[tuple[int, int, str], _Qualified] = {}
     for item in items:
-        key = (item.span.start, item.span.end, item.code)
+        key = (item.start, item.end, item.code)
         existing = merged.get(key)
         if existing is None:
             merged[key] = item
@@ -656,7 +779,7 @@ def _dedupe(items: list[_Qualified]) -> list[_Qualified]:
         existing.possible = existing.possible or item.possible
         existing.historical = existing.historical and item.historical
         existing.other_experiencer = existing.other_experiencer and item.other_experiencer
-    return sorted(merged.values(), key=lambda q: (q.span.start, q.span.end, q.code))
+    return sorted(merged.values(), key=lambda q: (q.start, q.end, q.code))
 
 
 @Language.factory("frontdoor_context", default_config={"spans_key": DEFAULT_SPANS_KEY})

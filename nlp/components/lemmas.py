@@ -113,16 +113,21 @@ class RuleLemmatizer:
         # Through the doc's arrays, a hash per token, rather than Token objects: cheaper.
         if len(doc) == 0:
             return doc
-        strings = doc.vocab.strings
-        lemmas = []
-        for norm in doc.to_array(NORM):
-            lemma_hash = self._hash_cache.get(int(norm))
-            if lemma_hash is None:
-                lemma_hash = strings.add(self.lemma_of(strings[int(norm)]))
-                self._hash_cache[int(norm)] = lemma_hash
-            lemmas.append(lemma_hash)
+        norms = doc.to_array(NORM).tolist()
+        lemmas = list(map(self._hash_cache.get, norms))
+        if None in lemmas:
+            lemmas = [
+                lemma if lemma is not None else self._lemma_hash(doc, norm)
+                for lemma, norm in zip(lemmas, norms, strict=True)
+            ]
         doc.from_array([LEMMA], cast(Ints2d, numpy.array(lemmas, dtype="uint64").reshape(-1, 1)))
         return doc
+
+    def _lemma_hash(self, doc: Doc, norm: int) -> int:
+        strings = doc.vocab.strings
+        lemma_hash = int(strings.add(self.lemma_of(strings[norm])))
+        self._hash_cache[norm] = lemma_hash
+        return lemma_hash
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         for doc in docs:

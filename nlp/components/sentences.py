@@ -9,6 +9,7 @@ run, at a subject pronoun followed by a verb ("his mum drinks a lot he gets left
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import cast
 
@@ -80,40 +81,60 @@ def _kind_of(text: str) -> int:
     return _OTHER
 
 
+# A letter for each kind (by its number), so that a doc's kinds make a string in which a
+# regular expression finds the tokens that may start a sentence, rather than a Python loop
+# looking at every token.
+_LETTERS = "OSNFCYLP"
+# A token that may start a sentence: one after an end of sentence (a line break, a full stop,
+# a symbol) unless it is whitespace or closing punctuation, which stay with the sentence they
+# end; and any filler or subject pronoun, whose start depends on the words around it.
+_MAY_START = re.compile(r"(?<=[NFY])[OYLP]|[LP]")
+_ENDS = "NFY"
+
+
 class SentenceSplitter:
     """Sets the sentence starts of every token (as `Token.is_sent_start` reads them).
 
     Works on the doc's arrays rather than on Token objects: setting `is_sent_start` token by
-    token costs a scan of the whole doc each time, quadratic on a long text.
+    token costs a scan of the whole doc each time, quadratic on a long text. What a word is
+    (`_kind_of`) is worked out once per distinct word, and only the few tokens after an end of
+    sentence, fillers and pronouns are looked at further.
     """
 
     def __init__(self, nlp: Language, name: str = "frontdoor_sentences") -> None:
         self.name = name
-        self._kinds: dict[int, int] = {}
+        self._letters: dict[int, str] = {}  # ORTH hash -> the letter of its kind
         self._lowers: dict[int, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        if len(doc) == 0:
+        n = len(doc)
+        if n == 0:
             return doc
-        orths = [int(h) for h in doc.to_array(ORTH)]
-        kinds = [self._kind(doc, h) for h in orths]
-        lowers = [self._lower(doc, h) for h in orths]
-        starts = [0] * len(doc)
+        orths = doc.to_array(ORTH).tolist()
+        letters = list(map(self._letters.get, orths))
+        if None in letters:
+            letters = [
+                letter if letter is not None else self._letter(doc, orth)
+                for letter, orth in zip(letters, orths, strict=True)
+            ]
+        kinds = "".join(cast(list[str], letters))
+        starts = [-1] * n
         starts[0] = 1
-        since_start = 0
-        for i in range(1, len(doc)):
-            begins = self._starts_sentence(i, kinds, lowers, since_start)
-            starts[i] = 1 if begins else -1
-            since_start = 0 if begins else since_start + 1
+        last_start = 0
+        for found in _MAY_START.finditer(kinds, 1):
+            i = found.start()
+            if kinds[i - 1] in _ENDS or self._starts_clause(
+                doc, i, kinds, orths, i - 1 - last_start
+            ):
+                starts[i] = 1
+                last_start = i
         values = numpy.array(starts, dtype="int64").astype("uint64").reshape(-1, 1)
         doc.from_array([SENT_START], cast(Ints2d, values))
         return doc
 
-    def _kind(self, doc: Doc, orth: int) -> int:
-        kind = self._kinds.get(orth)
-        if kind is None:
-            kind = self._kinds[orth] = _kind_of(doc.vocab.strings[orth])
-        return kind
+    def _letter(self, doc: Doc, orth: int) -> str:
+        letter = self._letters[orth] = _LETTERS[_kind_of(doc.vocab.strings[orth])]
+        return letter
 
     def _lower(self, doc: Doc, orth: int) -> str:
         lower = self._lowers.get(orth)
@@ -125,28 +146,24 @@ class SentenceSplitter:
         for doc in docs:
             yield self(doc)
 
-    @staticmethod
-    def _starts_sentence(i: int, kinds: list[int], lowers: list[str], since_start: int) -> bool:
-        kind, previous = kinds[i], kinds[i - 1]
-        if kind in (_SPACE, _NEWLINE, _FINAL, _CLOSING):
-            # Whitespace and closing punctuation stay with the sentence they end.
-            return False
-        if previous in (_NEWLINE, _FINAL, _SYMBOL):
-            return True
-        if kind == _FILLER:
+    def _starts_clause(
+        self, doc: Doc, i: int, kinds: str, orths: list[int], since_start: int
+    ) -> bool:
+        """Whether the i-th token, a filler or a subject pronoun not after an end of sentence,
+        starts one; `since_start` counts the tokens between the sentence's first token and
+        this one."""
+        following = self._lower(doc, orths[i + 1]) if i + 1 < len(orths) else ""
+        if kinds[i] == _LETTERS[_FILLER]:
             # "there's no food erm and he..." starts afresh; "her brother's friend um showed
             # her" does not: a filler opens a sentence only before a word that opens one.
-            following = lowers[i + 1] if i + 1 < len(lowers) else ""
             return since_start > 0 and (following in _OPENERS or following in _SUBJECT_PRONOUNS)
-        if (
-            kind == _PRONOUN
-            and since_start >= _MIN_TOKENS_BEFORE_SPLIT
-            and previous != _CLOSING
-            and lowers[i - 1] not in _CONTINUES_BEFORE
-            and i + 1 < len(kinds)
-        ):
-            return lowers[i + 1] in _VERBISH
-        return False
+        return (
+            since_start >= _MIN_TOKENS_BEFORE_SPLIT
+            and kinds[i - 1] != _LETTERS[_CLOSING]
+            and self._lower(doc, orths[i - 1]) not in _CONTINUES_BEFORE
+            and i + 1 < len(orths)
+            and following in _VERBISH
+        )
 
 
 @Language.factory("frontdoor_sentences", default_config={})
