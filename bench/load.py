@@ -63,8 +63,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.intake import free_port, wait_for  # noqa: E402
+from bench.pipeline import body as api_body  # noqa: E402
 from intake.references import REFERENCE_PATTERN  # noqa: E402
-from tests.builders import referral_payload  # noqa: E402
 from tests.channels.email.mail import COMPLETE_SCHOOL_REFERRAL, plain_email  # noqa: E402
 from tests.channels.sms.test_sms_referrals import TEACHER_MESSAGE, TEACHER_REPLIES  # noqa: E402
 from tests.channels.web.referrer import PROFESSIONAL, as_form  # noqa: E402
@@ -84,12 +84,6 @@ FIRST_QUESTION = "/refer/q/immediate_danger"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REQUEST_TIMEOUT = 60.0
 MAX_TRIES = 5  # a 503 is sent again, unchanged, this many times at most
-CONCERNS = [
-    "Mum's new partner grabbed him by the throat last night, he's scared to go home.",
-    "She has come to school hungry every day this week and her uniform is dirty.",
-    "He told his teacher dad hits him with a belt when he is naughty. There are marks on his legs.",
-    "Neighbour reports shouting and a baby crying for hours, mum seemed drunk.",
-]
 
 
 # --- what the load generator sees -----------------------------------------------------------
@@ -185,17 +179,6 @@ class Setup:
     key: str
     base_url: str
     numbers: itertools.count[int] = field(default_factory=itertools.count)
-
-
-def api_body(n: int) -> bytes:
-    payload = referral_payload(
-        concern={
-            "description": CONCERNS[n % len(CONCERNS)],
-            "when": "today",
-            "how_known": "told_by_child",
-        }
-    )
-    return json.dumps(payload).encode()
 
 
 async def submit_api(client: Client, setup: Setup, step: Step, n: int) -> str:
