@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from forms.api_payload import read_payload
+from forms.flow import FlowState
 from intake import extensions, partner_keys, service
 from intake.models import Contact, PartnerKey
 from intake.models.records import MatchStatus, PersonMatch
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BODY = 256 * 1024
+# A clash of random references is one in billions; two in a row means something else is wrong.
+REFERENCE_ATTEMPTS = 3
 
 
 def _error(status: int, message: str, errors: dict[str, str] | None = None) -> tuple[Response, int]:
@@ -71,31 +74,46 @@ def create_referral() -> tuple[Response, int]:
     if result.errors:
         return _error(422, "The referral has errors; see errors for each field", result.errors)
 
-    # Drafted and submitted at once, so the contact is inserted once, complete.
+    for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+        try:
+            # The contact is flushed part way (the acknowledgement needs its id), so a clash can
+            # surface before the commit as well as at it.
+            contact = _add_submitted(key, result.state, idempotency_key, fingerprint)
+            session.commit()
+            break
+        except IntegrityError as exc:
+            session.rollback()
+            if idempotency_key:
+                # The same Idempotency-Key arrived twice at once; the other request won.
+                replay = _replay(key, idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay
+            if not service.is_reference_clash(exc) or attempt == REFERENCE_ATTEMPTS:
+                raise
+            log.info("new reference clashed with an existing one; drawing another")
+    response = jsonify(_created_body(contact))
+    response.headers["Location"] = f"/api/v1/referrals/{contact.reference}"
+    return response, 201
+
+
+def _add_submitted(
+    key: PartnerKey, state: FlowState, idempotency_key: str | None, fingerprint: str
+) -> Contact:
+    """The partner's referral, drafted and submitted at once: inserted once, complete."""
+    session = extensions.session()
     contact = service.new_contact(session, "api", origin_address=f"partner:{key.name}", flush=False)
     contact.partner_key_id = key.id
     contact.idempotency_key = idempotency_key
     contact.request_fingerprint = fingerprint
-    service.submit(session, contact, result.state)
+    service.submit(session, contact, state)
     service.record_answers(
         session,
         contact,
-        [(answer_key, None, value) for answer_key, value in result.state.answers.items()],
+        [(answer_key, None, value) for answer_key, value in state.answers.items()],
         "api",
         source="api",
     )
-    try:
-        session.commit()
-    except IntegrityError:
-        # The same Idempotency-Key arrived twice at once; the other request won.
-        session.rollback()
-        replay = _replay(key, idempotency_key or "", fingerprint)
-        if replay is not None:
-            return replay
-        raise
-    response = jsonify(_created_body(contact))
-    response.headers["Location"] = f"/api/v1/referrals/{contact.reference}"
-    return response, 201
+    return contact
 
 
 def _created_body(contact: Contact) -> dict[str, Any]:

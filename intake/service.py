@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.flow import FlowState, is_complete
@@ -42,11 +43,13 @@ def new_contact(
     """A draft contact with a fresh reference, flushed so its id is usable unless `flush=False`.
 
     A partner's referral is drafted and submitted in one request: not flushing lets the contact
-    be inserted once, complete, rather than inserted as a draft and then updated.
+    be inserted once, complete, rather than inserted as a draft and then updated. Unflushed, the
+    reference is not looked up first either: the caller's commit fails on the rare clash, and
+    `is_reference_clash` tells it to start again.
     """
     reference = new_reference()
-    # 31^7 references: collisions are rare but certain over millions of contacts, so look first.
-    while session.scalar(select(Contact.id).where(Contact.reference == reference)) is not None:
+    # 30^7 references: collisions are rare but certain over millions of contacts, so look first.
+    while flush and session.scalar(select(Contact.id).where(Contact.reference == reference)):
         reference = new_reference()
     contact = Contact(
         reference=reference,
@@ -64,6 +67,12 @@ def new_contact(
         session.flush()
     event(session, contact, "draft_started", channel=channel)
     return contact
+
+
+def is_reference_clash(exc: IntegrityError) -> bool:
+    """Whether a failed commit was a new contact's reference already in use."""
+    # The constraint is uq_contacts_reference on PostgreSQL; SQLite names contacts.reference.
+    return "reference" in str(exc.orig)
 
 
 def event(session: Session, contact: Contact, step: str, **detail: Any) -> ContactEvent:

@@ -5,7 +5,9 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from intake import extensions, partner_keys
+from intake.api import REFERENCE_ATTEMPTS
 from intake.models import Answer, Contact, OutboxJob
+from intake.references import new_reference
 from tests.builders import referral_payload
 from workers import queues
 
@@ -95,6 +97,39 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_reference(clien
         "/api/v1/referrals", json=referral_payload(other_agencies="CAMHS"), headers=headers
     )
     assert changed.status_code == 422
+
+
+@pytest.mark.parametrize("backend", ["postgres", "embedded"], indirect=True)
+def test_a_reference_already_in_use_is_drawn_again(client, auth, session, monkeypatch):
+    taken = client.post("/api/v1/referrals", json=referral_payload(), headers=auth).json[
+        "reference"
+    ]
+    fresh = new_reference()
+    drawn = iter([taken, taken, fresh])
+    monkeypatch.setattr("intake.service.new_reference", lambda: next(drawn))
+    response = client.post("/api/v1/referrals", json=referral_payload(), headers=auth)
+    assert response.status_code == 201
+    assert response.json["reference"] == fresh
+    references = session.scalars(select(Contact.reference).order_by(Contact.id)).all()
+    assert references == [taken, fresh], "the clash left no half-written contact behind"
+    outbox = session.scalars(
+        select(OutboxJob.subject_id).where(OutboxJob.kind == "process_contact")
+    )
+    assert sorted(outbox) == sorted(session.scalars(select(Contact.id))), "one job per contact"
+
+
+def test_a_reference_that_keeps_clashing_is_a_server_fault_not_a_loop(
+    client, auth, session, monkeypatch
+):
+    taken = client.post("/api/v1/referrals", json=referral_payload(), headers=auth).json[
+        "reference"
+    ]
+    draws = []
+    monkeypatch.setattr("intake.service.new_reference", lambda: draws.append(taken) or taken)
+    response = client.post("/api/v1/referrals", json=referral_payload(), headers=auth)
+    assert response.status_code == 500
+    assert len(draws) == REFERENCE_ATTEMPTS
+    assert session.scalar(select(func.count()).select_from(Contact)) == 1
 
 
 @pytest.mark.parametrize(
