@@ -162,6 +162,15 @@ def test_a_twin_is_matched_only_to_their_own_record(index_session: Session) -> N
     assert candidates == {"social_care:S11": MATCH}
 
 
+def test_a_given_name_mistyped_into_no_name_without_a_date_of_birth_is_a_match(
+    index_session: Session,
+) -> None:
+    # Kordan is no name: a typo of Jordan, not his brother. His mother and sister at the same
+    # address are not proposed.
+    candidates = found(index_session, Person("Kordan", "Smith", None, "M", **HOME))
+    assert candidates == {"social_care:S1": MATCH, "police:P1": MATCH}
+
+
 def test_candidates_carry_agreements_flags_and_case_reference(index_session: Session) -> None:
     candidates = find_candidates(index_session, Person("Jordan", "Smith", date(2015, 3, 4), **HOME))
     best = next(c for c in candidates if c.record_id == "S1")

@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from workers.matching import compare
+from workers.matching import compare, given_names, nicknames
 from workers.matching.candidates import Candidate, rank
 from workers.matching.compare import Level
+from workers.matching.normalise import name_parts
 from workers.matching.person import Person, prepare, query_from_contact_person
 from workers.matching.scoring import MATCH, POSSIBLE, Bands, FieldResult, default_weights, score
 
@@ -360,3 +361,104 @@ def test_the_same_house_number_in_another_town_is_not_close() -> None:
     assert _address_level("10 High Street, Leeds", "10 High Street, Bradford").level is (
         Level.PARTIAL
     )
+
+
+def _given(query: str, record: str) -> compare.Comparison:
+    return compare.compare_given(
+        prepare(Person(given_name=query)), prepare(Person(given_name=record))
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [
+        ("Anfrew", "Andrew"),  # a key next to the right one
+        ("Kylb", "Kyle"),
+        ("Jajie", "Jamie"),
+        ("Kordan", "Jordan"),  # the first letter, which Jaro-Winkler forgives least
+        ("Har Risn", "Harrison"),  # a space typed into the name, and a letter dropped
+        ("Ssha Un", "Shaun"),
+        ("Jordan", "Kordan"),  # the typo on the record's side
+    ],
+)
+def test_a_given_name_mistyped_into_no_name_at_all_is_close(given: str, recorded: str) -> None:
+    comparison = _given(given, recorded)
+    assert (comparison.level, comparison.note) == (Level.CLOSE, "one letter mistyped")
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [
+        ("Elsie", "Ellie"),  # one letter apart, but both are names: sisters may have them
+        ("Ruby", "Rudy"),
+        ("Brelm", "Drelm"),  # neither is a known name: nothing says which one is the typo
+    ],
+)
+def test_a_given_name_one_letter_from_another_name_is_only_partly_alike(
+    given: str, recorded: str
+) -> None:
+    assert _given(given, recorded).level is Level.PARTIAL
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [("Kylie", "Kyle"), ("Louise", "Louis"), ("Daniela", "Daniel"), ("Joan", "Jon")],
+)
+def test_a_girls_and_a_boys_name_spelt_alike_are_two_names(given: str, recorded: str) -> None:
+    comparison = _given(given, recorded)
+    assert (comparison.level, comparison.note) == (
+        Level.PARTIAL,
+        "a name of the other sex spelt alike",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded"), [("Jon", "John"), ("Sara", "Sarah"), ("Jordon", "Jordan")]
+)
+def test_one_name_spelt_two_ways_is_still_close(given: str, recorded: str) -> None:
+    assert _given(given, recorded).level is Level.CLOSE
+
+
+def test_a_child_whose_given_name_is_mistyped_and_no_date_of_birth_given_is_a_match() -> None:
+    # The household table is for a brother or sister, whose name is another name; a typo of the
+    # child's own name singles them out as well as the name spelt right would.
+    query = Person("Kordan", "Smith", None, "M", **HOME)
+    assert levels(query, "jordan")["given_name"] is Level.CLOSE
+    assert candidates(query)["jordan"][1] == MATCH
+
+
+def test_a_sister_with_a_name_spelt_like_hers_and_no_date_of_birth_is_not_a_match() -> None:
+    # Shown as a possible match at most: nothing but her sex tells her from her sister.
+    home = {"address": "3 Moor View, Leeds", "postcode": "LS6 3AB"}
+    ellie = prepare(Person("Ellie", "Brown", date(2016, 2, 9), "F", **home))
+    elsie = prepare(Person("Elsie", "Brown", None, "F", **home))
+    assert [band for _, _, band in rank(elsie, [("ellie", ellie)], 10, Bands())] in ([], [POSSIBLE])
+
+
+@pytest.mark.parametrize("sex", ["F", None])
+def test_a_sister_whose_name_is_her_brothers_spelt_as_a_girls_is_not_shown(
+    sex: str | None,
+) -> None:
+    # Kylie at her brother Kyle's address with no date of birth: Jaro-Winkler alone calls the
+    # names close (0.95), which made her a match for his record.
+    home = {"address": "3 Moor View, Leeds", "postcode": "LS6 3AB"}
+    kyle = prepare(Person("Kyle", "Brown", date(2014, 6, 1), "M", **home))
+    kylie = prepare(Person("Kylie", "Brown", None, sex, **home))
+    assert rank(kylie, [("kyle", kyle)], 10, Bands()) == []
+
+
+def test_known_given_names_include_the_nickname_table_and_their_usual_sex() -> None:
+    assert given_names.is_known("andrew") and not given_names.is_known("anfrew")
+    assert all(given_names.is_known(name) for name in nicknames.all_names())
+    assert given_names.usual_sexes("kylie") == {"f"}
+    assert given_names.usual_sexes("jordan") == {"f", "m"}
+    assert given_names.usual_sexes("anfrew") == frozenset()
+    assert given_names.of_other_sex("kyle", "kylie")
+    assert not given_names.of_other_sex("jordan", "jordon")  # Jordan is given to either
+    assert not given_names.of_other_sex("anfrew", "andrew")  # a typo has no sex
+
+
+def test_the_given_names_list_is_in_the_normal_form_names_are_compared_in() -> None:
+    names = [name for name in given_names._table() if name not in nicknames.all_names()]
+    assert len(names) > 10_000
+    assert all(name_parts(name) == (name,) for name in names)

@@ -17,7 +17,7 @@ import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from workers.matching import nicknames
+from workers.matching import given_names, nicknames
 from workers.matching.blocking import phonetic
 from workers.matching.normalise import address_squashed, swapped_day_month
 from workers.matching.person import Prepared
@@ -44,9 +44,11 @@ NAME_CLOSE = 0.92
 NAME_SOUNDS_ALIKE = 0.85
 NAME_PARTIAL = 0.80
 
-# Family names at least this long with one letter different are taken as a typo (close). Not
-# used for given names: brothers and sisters have given names one letter apart (Ellie, Elsie).
+# Names at least this long with one letter different are taken as a typo (close). For given
+# names only when the typed spelling is no name at all (given_names.one_is_a_typo): brothers and
+# sisters have given names one letter apart (Ellie, Elsie).
 FAMILY_TYPO_MIN_LENGTH = 4
+GIVEN_TYPO_MIN_LENGTH = 4
 
 # How far a recorded date of birth may be from an unborn child's expected date and still be them:
 # most babies arrive within two weeks of it, nearly all within two months.
@@ -69,6 +71,22 @@ def _one_typo(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= FAMILY_TYPO_MIN_LENGTH and DamerauLevenshtein.distance(a, b) <= 1
 
 
+def _given_name_mistyped(query: Prepared, record: Prepared) -> bool:
+    """One letter added, dropped, changed or two swapped, where one spelling is a known name and
+    the other is no name at all (Anfrew for Andrew, Kylb for Kyle): a typo, not a sibling's
+    name. The names are also compared run together, for a space typed into one ("Har Risn")."""
+    pairs = {
+        (query.given[0], record.given[0]),
+        ("".join(query.given), "".join(record.given)),
+    }
+    return any(
+        min(len(a), len(b)) >= GIVEN_TYPO_MIN_LENGTH
+        and DamerauLevenshtein.distance(a, b) <= 1
+        and given_names.one_is_a_typo(a, b)
+        for a, b in pairs
+    )
+
+
 def compare_given(query: Prepared, record: Prepared) -> Comparison:
     field = "given_name"
     if not query.given or not record.given:
@@ -82,12 +100,22 @@ def compare_given(query: Prepared, record: Prepared) -> Comparison:
     if nicknames.are_equivalent(q, r):
         return Comparison(field, Level.CLOSE, "nickname or short form")
     similarity = JaroWinkler.similarity(q, r)
-    if similarity >= NAME_CLOSE or (similarity >= NAME_SOUNDS_ALIKE and _sounds_alike(q, r)):
+    # A boy's and a girl's name spelt alike (Kyle, Kylie) are two names, as a brother's and a
+    # sister's may be, not one name spelt two ways (Jon, John).
+    spelt_alike = similarity >= NAME_CLOSE or (
+        similarity >= NAME_SOUNDS_ALIKE and _sounds_alike(q, r)
+    )
+    spelt_alike_as_other_sex = spelt_alike and given_names.of_other_sex(q, r)
+    if spelt_alike and not spelt_alike_as_other_sex:
         return Comparison(field, Level.CLOSE, "spelling")
     if q in record.given or r in query.given:
         return Comparison(field, Level.CLOSE, "another of their given names")
     if q in record.alias_words or any(nicknames.are_equivalent(q, a) for a in record.alias_words):
         return Comparison(field, Level.CLOSE, "another name on the record")
+    if _given_name_mistyped(query, record):
+        return Comparison(field, Level.CLOSE, "one letter mistyped")
+    if spelt_alike_as_other_sex:
+        return Comparison(field, Level.PARTIAL, "a name of the other sex spelt alike")
     if similarity >= NAME_PARTIAL or _sounds_alike(q, r):
         return Comparison(field, Level.PARTIAL, "spelling")
     if (len(q) == 1 and r.startswith(q)) or (len(r) == 1 and q.startswith(r)):

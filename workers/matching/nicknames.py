@@ -51,5 +51,10 @@ def blocking_names(name: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def all_names() -> frozenset[str]:
+    """Every name in the table, formal names and short forms alike."""
+    return frozenset(_table()[0])
+
+
 def are_equivalent(a: str, b: str) -> bool:
     return a == b or not groups_of(a).isdisjoint(groups_of(b))

@@ -144,8 +144,10 @@ def compare_all(query: Prepared, record: Prepared) -> list[Comparison]:
 
 
 # The fields that tell one member of a household from another, and the levels at which they
-# single a person out. A given name only spelt alike (Ellie, Elsie) does not: brothers' and
-# sisters' names often are. A date of birth one digit out does: a brother or sister born on the
+# single a person out. A given name only spelt alike (Ellie, Elsie; Kyle, Kylie) does not:
+# brothers' and sisters' names often are. A typo of the recorded name that is no name at all
+# (Anfrew for Andrew) does; compare_given tells the two apart with a list of given names and
+# calls only the typo close. A date of birth one digit out does: a brother or sister born on the
 # same day of the year, or within days, is rare (twins share the whole date, and are told apart
 # by the candidates competing, candidates.rank).
 _SINGLES_OUT = {
