@@ -21,7 +21,7 @@ from workers.matching.family import household_of
 from workers.matching.history import earlier_matches, save_matches
 from workers.matching.index import find_candidates, import_records
 from workers.matching.person import Person
-from workers.matching.scoring import MATCH, Bands
+from workers.matching.scoring import MATCH, POSSIBLE, Bands
 
 PG_ADMIN_URL = os.environ.get(
     "FRONTDOOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -160,6 +160,28 @@ def test_a_twin_is_matched_only_to_their_own_record(index_session: Session) -> N
         Person("Freddie", "Wilson", date(2018, 5, 20), "M", "12 Oak Avenue", "LS10 1GH"),
     )
     assert candidates == {"social_care:S11": MATCH}
+
+
+@pytest.mark.parametrize("sex", ["M", None])
+def test_a_father_named_like_his_son_at_the_same_address_is_not_proposed(
+    index_session: Session, sex: str | None
+) -> None:
+    # Harry Wilson (S10, born 2018) and his father Harry, born a generation before.
+    father = Person("Harry", "Wilson", date(1986, 2, 14), sex, "12 Oak Avenue", "LS10 1GH")
+    assert found(index_session, father) == {}
+
+
+def test_a_twin_whose_own_record_is_not_on_the_index_is_only_a_possible_match(
+    index_session: Session,
+) -> None:
+    # William Jones (S5) has a twin brother George, who has no record.
+    george = Person("George", "Jones", date(2010, 2, 7), "M", "22 Park Road, Leeds", "LS6 2QD")
+    assert found(index_session, george) == {"social_care:S5": POSSIBLE}
+
+
+def test_a_family_name_and_address_alone_are_not_a_match(index_session: Session) -> None:
+    query = Person(family_name="Jones", address="22 Park Road, Leeds", postcode="LS6 2QD")
+    assert MATCH not in found(index_session, query).values()
 
 
 def test_a_given_name_mistyped_into_no_name_without_a_date_of_birth_is_a_match(

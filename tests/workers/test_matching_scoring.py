@@ -462,3 +462,132 @@ def test_the_given_names_list_is_in_the_normal_form_names_are_compared_in() -> N
     names = [name for name in given_names._table() if name not in nicknames.all_names()]
     assert len(names) > 10_000
     assert all(name_parts(name) == (name,) for name in names)
+
+
+# Relatives who share all but one detail with a child: a father named like his son, a twin whose
+# own record is not on the index (weights.yaml, relatives).
+OAK = {"address": "12 Oak Avenue, Leeds", "postcode": "LS10 1GH"}
+
+
+@pytest.mark.parametrize(
+    ("recorded", "given", "level"),
+    [
+        (date(2018, 5, 20), date(1985, 3, 2), Level.FAR_APART),  # a parent's date
+        (date(2018, 5, 20), date(2006, 5, 20), Level.FAR_APART),  # 12 years, two digits out
+        (date(2018, 5, 20), date(2006, 5, 21), Level.DISAGREE),  # a day short of 12 years
+        (date(2018, 5, 20), date(2013, 11, 2), Level.DISAGREE),  # a few years out: a guess
+        (date(1985, 3, 2), date(1955, 3, 2), Level.PARTIAL),  # 30 years, but one digit
+        (date(1985, 3, 2), date(1958, 3, 2), Level.PARTIAL),  # two digits swapped
+        (date(2015, 4, 3), date(2015, 3, 4), Level.CLOSE),  # day and month swapped
+        (date(2015, 5, 20), date(1915, 5, 20), Level.DISAGREE),  # the wrong century
+    ],
+)
+def test_dates_of_birth_a_generation_apart_that_no_keying_slip_explains_are_far_apart(
+    recorded: date, given: date, level: Level
+) -> None:
+    assert _date_level(recorded, given) is level
+    assert _date_level(given, recorded) is level
+
+
+@pytest.mark.parametrize("sex", ["M", None])
+def test_a_father_named_like_his_son_at_the_same_address_is_not_shown(sex: str | None) -> None:
+    father = Person("Harry", "Wilson", date(1985, 3, 2), sex, **OAK)
+    assert levels(father, "harry")["date_of_birth"] is Level.FAR_APART
+    assert score(prepare(father), PREPARED["harry"], len(PREPARED)).probability < 0.5
+    assert candidates(father) == {}
+    # And the son asked about, where only his father's record is on the index.
+    son = prepare(RECORDS["harry"])
+    assert rank(son, [("father", prepare(father))], len(PREPARED), Bands()) == []
+
+
+def test_a_father_named_like_his_son_is_not_shown_on_the_postcode_alone() -> None:
+    father = Person("Harry", "Wilson", date(1985, 3, 2), "M", postcode=OAK["postcode"])
+    assert candidates(father) == {}
+
+
+def test_an_age_a_generation_out_is_far_apart_and_not_shown() -> None:
+    father = Person("Harry", "Wilson", age_years=40, as_of=date(2025, 11, 1), sex="M", **OAK)
+    assert levels(father, "harry")["age"] is Level.FAR_APART
+    assert candidates(father) == {}
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded", "level"),
+    [
+        ("George", "Harry", Level.OTHER_NAME),
+        ("Jayden", "Brayden", Level.OTHER_NAME),  # spelt alike, but two names two letters apart
+        ("Bill", "William", Level.CLOSE),  # a nickname
+        ("Anfrew", "Andrew", Level.CLOSE),  # a typo into no name
+        ("Elsie", "Ellie", Level.PARTIAL),  # one letter apart: maybe a slip of the keys
+        ("Xyzzq", "Harry", Level.DISAGREE),  # not a name people are called
+    ],
+)
+def test_two_different_names_people_are_called_are_other_names(
+    given: str, recorded: str, level: Level
+) -> None:
+    assert _given(given, recorded).level is level
+
+
+def test_placeholders_for_a_name_are_not_other_names() -> None:
+    assert given_names.are_two_names("harry", "george")
+    assert not given_names.are_two_names("harry", "unknown")
+    assert not given_names.are_two_names("baby", "harry")
+    assert not given_names.are_two_names("harry", "harry")
+
+
+def _only_harry(query: Person, index_size: int = len(PREPARED)) -> list[str]:
+    hits = rank(prepare(query), [("harry", PREPARED["harry"])], index_size, Bands())
+    return [band for _, _, band in hits]
+
+
+def test_a_twin_whose_own_record_is_not_on_the_index_is_only_a_possible_match() -> None:
+    # George and Harry share everything but the given name; only Harry has a record.
+    george = Person("George", "Wilson", date(2018, 5, 20), "M", **OAK)
+    assert levels(george, "harry")["given_name"] is Level.OTHER_NAME
+    assert _only_harry(george) == [POSSIBLE]
+
+
+@pytest.mark.parametrize(
+    "george",
+    [
+        Person("George", "Wilson", date(2018, 5, 20), None, **OAK),  # sex not given
+        Person("George", "Wilson", date(2018, 5, 20), "M"),  # no address
+        Person("George", "Wilson", date(2018, 5, 20), "M", postcode=OAK["postcode"]),
+        Person("Wilson", "George", date(2018, 5, 20), "M", **OAK),  # names swapped
+    ],
+)
+@pytest.mark.parametrize("index_size", [len(PREPARED), 1_000_000])
+def test_a_twin_whose_own_record_is_not_on_the_index_is_never_a_match(
+    george: Person, index_size: int
+) -> None:
+    assert MATCH not in _only_harry(george, index_size)
+
+
+def test_a_twin_of_the_other_sex_whose_own_record_is_not_on_the_index_is_not_shown() -> None:
+    # Two different names and two different recorded sexes: a twin sister, not Harry.
+    assert _only_harry(Person("Emily", "Wilson", date(2018, 5, 20), "F", **OAK)) == []
+
+
+def test_a_child_known_by_another_name_is_still_matched_when_the_name_is_a_nickname() -> None:
+    assert candidates(Person("Hal", "Wilson", date(2018, 5, 20), "M", **OAK))["harry"][1] == MATCH
+
+
+def test_a_family_name_and_address_alone_are_not_a_match() -> None:
+    query = Person(family_name="Wilson", **OAK)
+    assert score(prepare(query), PREPARED["harry"], len(PREPARED)).probability < 0.95
+    assert MATCH not in {band for _, band in candidates(query).values()}
+
+
+def test_what_a_relative_shares_cannot_make_a_match_of_them() -> None:
+    # However much the shared fields add up to, the most the telling ones can add at their
+    # levels (and an agreeing sex) leaves a twin below the match band and a namesake of another
+    # generation below the possible band.
+    weights = default_weights()
+    sex = weights.weight("sex", Level.EXACT)
+
+    def best(relative: str, telling: float) -> float:
+        return 1 / (1 + 2 ** -(weights.relative_log2_odds(relative) + telling + sex))
+
+    assert best("twin", weights.weight("given_name", Level.OTHER_NAME)) < Bands().match
+    assert best("namesake", weights.weight("date_of_birth", Level.FAR_APART)) < Bands().possible
+    assert best("namesake", weights.weight("age", Level.FAR_APART)) < Bands().possible

@@ -126,9 +126,13 @@ def search(
     return hits
 
 
+# Levels at which a source's two records are of two people (a name or date that disagrees).
+_DIFFERENT = frozenset({Level.DISAGREE, Level.OTHER_NAME, Level.FAR_APART})
+
+
 def _held_as_different_people(a: Prepared, b: Prepared) -> bool:
     return any(
-        comparison.level is Level.DISAGREE
+        comparison.level in _DIFFERENT
         for comparison in (
             compare.compare_given(a, b),
             compare.compare_sex(a, b),

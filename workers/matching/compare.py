@@ -28,6 +28,12 @@ class Level(StrEnum):
     CLOSE = "close"
     PARTIAL = "partial"
     DISAGREE = "disagree"
+    # Disagreements that say "another member of the family" rather than "a mistake": two
+    # different given names, both names people are called (a twin's); dates of birth a generation
+    # apart that no keying error explains (a parent's). scoring.py weighs them on their own and
+    # does not let the details a relative shares outweigh them.
+    OTHER_NAME = "other_name"
+    FAR_APART = "far_apart"
     MISSING = "missing"
 
 
@@ -54,6 +60,11 @@ GIVEN_TYPO_MIN_LENGTH = 4
 # most babies arrive within two weeks of it, nearly all within two months.
 EXPECTED_CLOSE_DAYS = 14
 EXPECTED_PARTIAL_DAYS = 60
+
+# Dates of birth (or an age and a date of birth) this many years apart are two generations:
+# parents are seldom fewer years older than their children, while a referrer's guess at a
+# child's date of birth or age is out by a few years at most.
+GENERATION_YEARS = 12
 
 
 def _sounds_alike(a: str, b: str) -> bool:
@@ -114,6 +125,8 @@ def compare_given(query: Prepared, record: Prepared) -> Comparison:
         return Comparison(field, Level.CLOSE, "another name on the record")
     if _given_name_mistyped(query, record):
         return Comparison(field, Level.CLOSE, "one letter mistyped")
+    if _two_names(q, r):
+        return Comparison(field, Level.OTHER_NAME, "two different names")
     if spelt_alike_as_other_sex:
         return Comparison(field, Level.PARTIAL, "a name of the other sex spelt alike")
     if similarity >= NAME_PARTIAL or _sounds_alike(q, r):
@@ -121,6 +134,18 @@ def compare_given(query: Prepared, record: Prepared) -> Comparison:
     if (len(q) == 1 and r.startswith(q)) or (len(r) == 1 and q.startswith(r)):
         return Comparison(field, Level.PARTIAL, "initial")
     return Comparison(field, Level.DISAGREE)
+
+
+def _two_names(a: str, b: str) -> bool:
+    """Two names people are called that nothing relates (not a nickname, a spelling said alike,
+    another of their names) and more than one letter apart: two people's names, as twins' are
+    (Harry and George; Jayden and Brayden; George and Georgia). One letter apart they may be a
+    slip of the keys onto another name (Ellie, Elsie), and are only partly alike."""
+    return (
+        given_names.are_two_names(a, b)
+        and DamerauLevenshtein.distance(a, b) > 1
+        and not _sounds_alike(a, b)
+    )
 
 
 def compare_family(query: Prepared, record: Prepared) -> Comparison:
@@ -146,7 +171,15 @@ def compare_family(query: Prepared, record: Prepared) -> Comparison:
     return Comparison(field, Level.DISAGREE)
 
 
-_RANK = {Level.EXACT: 3, Level.CLOSE: 2, Level.PARTIAL: 1, Level.DISAGREE: 0, Level.MISSING: 0}
+_RANK = {
+    Level.EXACT: 3,
+    Level.CLOSE: 2,
+    Level.PARTIAL: 1,
+    Level.DISAGREE: 0,
+    Level.OTHER_NAME: 0,
+    Level.FAR_APART: 0,
+    Level.MISSING: 0,
+}
 
 
 def _could_be_crossed(query: Prepared, record: Prepared) -> bool:
@@ -194,7 +227,20 @@ def compare_date_of_birth(query: Prepared, record: Prepared) -> Comparison:
         return Comparison(field, Level.CLOSE, "day and month swapped")
     if DamerauLevenshtein.distance(q, r) <= 1:
         return Comparison(field, Level.PARTIAL, "one digit different")
+    if q[2:] == r[2:]:
+        # 15 read as 1915 for 2015: a two-digit year put in the wrong century, one slip.
+        return Comparison(field, Level.DISAGREE, "the same date in another century")
+    years = _years_apart(q, r)
+    if years >= GENERATION_YEARS:
+        return Comparison(field, Level.FAR_APART, f"{years} years apart")
     return Comparison(field, Level.DISAGREE)
+
+
+def _years_apart(a: str, b: str) -> int:
+    """Whole years between two dates of birth given as YYYYMMDD digits (read as written, so that
+    a date that is not a real one still counts)."""
+    earlier, later = sorted((a, b))
+    return int(later[:4]) - int(earlier[:4]) - (later[4:] < earlier[4:])
 
 
 def compare_expected_date(query: Prepared, record: Prepared) -> Comparison:
@@ -220,8 +266,11 @@ def compare_age(query: Prepared, record: Prepared) -> Comparison:
     if query.age_years is None or record.date_of_birth is None:
         return Comparison(field, Level.MISSING)
     # A referrer's "she's about 7" may be a year out either way.
-    if abs(_age_on(record.date_of_birth, query.as_of) - query.age_years) <= 1:
+    years_out = abs(_age_on(record.date_of_birth, query.as_of) - query.age_years)
+    if years_out <= 1:
         return Comparison(field, Level.PARTIAL, "age fits the date of birth")
+    if years_out >= GENERATION_YEARS:
+        return Comparison(field, Level.FAR_APART, f"{years_out} years out")
     return Comparison(field, Level.DISAGREE)
 
 

@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 
 from workers.matching import nicknames
+from workers.matching.normalise import PLACEHOLDER_GIVEN_NAMES
 
 _SEXES = frozenset({"f", "m"})
 
@@ -52,3 +53,16 @@ def one_is_a_typo(a: str, b: str) -> bool:
     another name. When both are names (Ellie and Elsie) they may be two people; when neither is,
     nothing says which is the name (a rare name and a sister's, spelt alike)."""
     return is_known(a) != is_known(b)
+
+
+def are_two_names(a: str, b: str) -> bool:
+    """Two different spellings that are both names people are called (Harry, George): when
+    nothing else relates them, two people's names. "Baby" and "Unknown" are in the lists people
+    are named from but stand in for a name on a record, so they do not count."""
+    return (
+        a != b
+        and is_known(a)
+        and is_known(b)
+        and a not in PLACEHOLDER_GIVEN_NAMES
+        and b not in PLACEHOLDER_GIVEN_NAMES
+    )

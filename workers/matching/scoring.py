@@ -66,6 +66,9 @@ class FieldResult:
 
 @dataclass(frozen=True, slots=True)
 class Score:
+    """`evidence` is the log2 Bayes factor the fields add up to: their weights' sum, except that
+    when a field says the record may be a relative's, less (see _log2_odds)."""
+
     probability: float
     evidence: float
     fields: tuple[FieldResult, ...]
@@ -81,11 +84,13 @@ class Score:
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """log2(m/u) per field table and level, and how to set the prior."""
+    """log2(m/u) per field table and level, how to set the prior, and for each kind of relative
+    the chance that one has a record on the index while the person has none."""
 
     tables: dict[str, dict[Level, float]]
     in_index: float
     min_index_size: int
+    relatives: dict[str, float]
 
     def weight(self, table: str, level: Level) -> float:
         if level is Level.MISSING:
@@ -97,6 +102,10 @@ class Weights:
         chance = self.in_index / max(index_size, self.min_index_size)
         return math.log2(chance / (1.0 - chance))
 
+    def relative_log2_odds(self, relative: str) -> float:
+        """The odds that a record which may be this relative's is the person's own instead."""
+        return math.log2(self.in_index / self.relatives[relative])
+
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Weights:
         tables: dict[str, dict[Level, float]] = {}
@@ -107,10 +116,14 @@ class Weights:
                 if not (0.0 < m < 1.0 and 0.0 < u < 1.0):
                     raise ValueError(f"{table}.{level}: m and u must be between 0 and 1")
                 tables[table][Level(level)] = math.log2(m / u)
+        relatives = {name: float(v["chance"]) for name, v in data["relatives"].items()}
+        if not all(0.0 < chance < 1.0 for chance in relatives.values()):
+            raise ValueError("relatives: each chance must be between 0 and 1")
         return cls(
             tables=tables,
             in_index=float(data["prior"]["in_index"]),
             min_index_size=int(data["prior"]["min_index_size"]),
+            relatives=relatives,
         )
 
 
@@ -181,6 +194,30 @@ def comparison_vector(query: Prepared, record: Prepared) -> list[tuple[str, Comp
     return [(_table_for(c, by_field), c) for c in comparisons]
 
 
+# A field level that says the record may be a relative's rather than the person's: which relative
+# (weights.yaml, relatives), and the fields that tell the two apart. Those count in full; what the
+# others add, with the prior, is capped at the odds that the record is the person's own. A twin
+# shares all but the given name (and the sex, one time in three); a namesake of another
+# generation all but the date of birth (and sometimes the sex).
+_RELATIVES: dict[tuple[str, Level], tuple[str, frozenset[str]]] = {
+    ("given_name", Level.OTHER_NAME): ("twin", frozenset({"given_name", "sex"})),
+    ("date_of_birth", Level.FAR_APART): ("namesake", frozenset({"date_of_birth", "sex"})),
+    ("age", Level.FAR_APART): ("namesake", frozenset({"age", "sex"})),
+}
+
+
+def _log2_odds(fields: tuple[FieldResult, ...], weights: Weights, prior: float) -> float:
+    """The prior plus the fields' evidence, with what a relative would share capped."""
+    relatives = [_RELATIVES[(f.field, f.level)] for f in fields if (f.field, f.level) in _RELATIVES]
+    if not relatives:
+        return prior + sum(f.weight for f in fields)
+    telling = frozenset().union(*(told_by for _, told_by in relatives))
+    cap = min(weights.relative_log2_odds(relative) for relative, _ in relatives)
+    told = sum(f.weight for f in fields if f.field in telling)
+    shared = sum(f.weight for f in fields if f.field not in telling)
+    return told + min(prior + shared, cap)
+
+
 def score(
     query: Prepared, record: Prepared, index_size: int, weights: Weights | None = None
 ) -> Score:
@@ -189,8 +226,8 @@ def score(
         FieldResult(c.field, c.level, weights.weight(table, c.level), c.note)
         for table, c in comparison_vector(query, record)
     )
-    evidence = sum(f.weight for f in fields)
-    log2_odds = evidence + weights.prior_log2_odds(index_size)
+    prior = weights.prior_log2_odds(index_size)
+    log2_odds = _log2_odds(fields, weights, prior)
     # Clamped so that 2**x cannot overflow for absurd inputs.
     probability = 1.0 / (1.0 + 2.0 ** -max(min(log2_odds, 60.0), -60.0))
-    return Score(probability=probability, evidence=evidence, fields=fields)
+    return Score(probability=probability, evidence=log2_odds - prior, fields=fields)
