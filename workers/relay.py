@@ -12,15 +12,18 @@ enqueue, so two attempts at the same row make one job.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Select, event, inspect, select
+from rq.utils import now as rq_now
+from sqlalchemy import Select, Table, bindparam, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from intake.models import OutboxJob, utcnow
@@ -88,39 +91,77 @@ def enqueue_committed(session: Session, connection: Redis) -> int:
     just after the commit) the relay loop enqueues within seconds.
     """
     rows = session.info.pop(_COMMITTED, [])
-    sent = 0
-    for row in rows:
-        try:
-            sent += enqueue(connection, row)
-        except RedisError as exc:
-            log.warning(
-                "queue unavailable, %s left for the relay: %s", row.job_id, type(exc).__name__
-            )
-            break
-    return sent
+    if not rows:
+        return 0
+    try:
+        return enqueue_many(connection, rows)
+    except RedisError as exc:
+        log.warning(
+            "queue unavailable, %d job(s) left for the relay: %s", len(rows), type(exc).__name__
+        )
+        return 0
 
 
 def enqueue(connection: Redis, row: OutboxJob) -> bool:
     """Queue the row's job unless a job with its id exists; True if this call queued it."""
+    return enqueue_many(connection, [row]) == 1
+
+
+def enqueue_many(connection: Redis, rows: list[OutboxJob]) -> int:
+    """Queue each row's job unless a job with its id exists, in one round trip to Redis.
+
+    Returns how many this call queued. Each job is checked and queued by one atomic script, the
+    same as RQ's own `enqueue(unique=True)` runs, so the request that committed a row and the
+    relay loop can both try and only one job is ever queued; sending them all in one pipeline
+    saves a submission three round trips (RQ's own call takes two per job).
+    """
+    pipe = connection.pipeline(transaction=False)
+    for row in rows:
+        queue, job = _job(connection, row)
+        # As Queue.enqueue_job does: the queue is listed for workers and dashboards.
+        pipe.sadd(queue.redis_queues_keys, queue.key)
+        # EVAL, not EVALSHA: a script on a pipeline costs an extra SCRIPT EXISTS round trip.
+        pipe.eval(_UNIQUE_ENQUEUE, 2, job.key, queue.key, job.id, *_fields(job))
+    results = pipe.execute()
+    return sum(1 for queued in results[1::2] if queued == 1)
+
+
+def _job(connection: Redis, row: OutboxJob) -> tuple[Queue, Job]:
     queue_name, func = JOB_KINDS[row.kind]
-    try:
-        # `unique` checks and queues in one atomic script: the request that committed the row
-        # and the relay loop can both try, and only one job is ever queued.
-        Queue(queue_name, connection=connection).enqueue_call(
-            func,
-            args=(row.subject_id,),
-            job_id=row.job_id,
-            unique=True,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-            timeout=JOB_TIMEOUT,
-            result_ttl=3600,
-            failure_ttl=7 * 24 * 3600,
-            # Only the id travels through Redis: no personal data in job payloads.
-            description=row.job_id,
-        )
-    except DuplicateJobError:
-        return False
-    return True
+    queue = Queue(queue_name, connection=connection)
+    job = queue.create_job(
+        func,
+        args=(row.subject_id,),
+        job_id=row.job_id,
+        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        timeout=JOB_TIMEOUT,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        # Only the id travels through Redis: no personal data in job payloads.
+        description=row.job_id,
+    )
+    job.enqueued_at = rq_now()
+    return queue, job
+
+
+def _fields(job: Job) -> list[str | bytes]:
+    # The job hash exactly as RQ writes it: its own serialisation, without empty fields.
+    fields: list[str | bytes] = []
+    for name, value in job.to_dict().items():
+        if value is not None:
+            fields += [name, value if isinstance(value, bytes | str) else str(value)]
+    return fields
+
+
+# Check the job does not exist, write its hash, push its id: atomically (RQ's unique enqueue).
+_UNIQUE_ENQUEUE = """
+if redis.call("EXISTS", KEYS[1]) == 1 then
+    return 0
+end
+redis.call("HSET", KEYS[1], unpack(ARGV, 2))
+redis.call("RPUSH", KEYS[2], ARGV[1])
+return 1
+"""
 
 
 def _fetch(connection: Redis, job_id: str) -> Job | None:
@@ -157,10 +198,12 @@ def relay_once(
         .limit(limit)
     )
     enqueued = recovered = 0
-    for row in session.scalars(_skip_locked(session, pending)).all():
-        # Most rows were queued by the request that committed them; this records that, and
-        # queues the ones it missed.
-        if enqueue(connection, row):
+    rows = session.scalars(_skip_locked(session, pending)).all()
+    # Most rows were queued by the request that committed them; this records that, and queues
+    # the ones it missed. Which jobs exist is asked in one round trip, so a backed-up queue
+    # (hundreds of rows still pending) costs the relay no more than a job each it must queue.
+    for row, queued in zip(rows, _jobs_exist(connection, rows), strict=True):
+        if not queued and enqueue(connection, row):
             row.attempts += 1
             enqueued += 1
         row.enqueued_at = now
@@ -195,6 +238,16 @@ def relay_once(
     return RelayResult(enqueued, recovered)
 
 
+def _jobs_exist(connection: Redis, rows: Sequence[OutboxJob]) -> list[bool]:
+    """Whether each row's job is in Redis (queued, running, or kept after it ran)."""
+    if not rows:
+        return []
+    with connection.pipeline(transaction=False) as pipe:
+        for row in rows:
+            pipe.exists(Job.key_for(row.job_id))
+        return [bool(found) for found in pipe.execute()]
+
+
 def _skip_locked(session: Session, stmt: Select[tuple[OutboxJob]]) -> Select[tuple[OutboxJob]]:
     # Several workers run the relay; SKIP LOCKED lets each take different rows on PostgreSQL.
     # SQLite has one writer at a time anyway.
@@ -203,14 +256,31 @@ def _skip_locked(session: Session, stmt: Select[tuple[OutboxJob]]) -> Select[tup
     return stmt
 
 
+_outbox = cast(Table, OutboxJob.__table__)
+# Built once: a job's bookkeeping is one prepared UPDATE, not an ORM statement assembled and
+# synchronised with the session each time (measured at ~1 ms of CPU a job, twice a contact).
+_COMPLETE = (
+    update(_outbox)
+    .where(
+        _outbox.c.kind == bindparam("job_kind"),
+        _outbox.c.subject_id == bindparam("job_subject"),
+        _outbox.c.completed_at.is_(None),
+    )
+    # Queued straight from a request and finished before the relay loop looked at it.
+    .values(
+        completed_at=bindparam("done_at"),
+        enqueued_at=func.coalesce(_outbox.c.enqueued_at, bindparam("done_at")),
+    )
+)
+
+
 def mark_completed(session: Session, kind: str, subject_id: int) -> None:
-    for row in session.scalars(
-        select(OutboxJob).where(
-            OutboxJob.kind == kind,
-            OutboxJob.subject_id == subject_id,
-            OutboxJob.completed_at.is_(None),
-        )
-    ):
-        row.completed_at = utcnow()
-        # Queued straight from a request and finished before the relay loop looked at it.
-        row.enqueued_at = row.enqueued_at or row.completed_at
+    """Record the job's work as done, in the caller's transaction: one UPDATE, nothing read."""
+    session.execute(_COMPLETE, {"job_kind": kind, "job_subject": subject_id, "done_at": utcnow()})
+    # The UPDATE bypasses the session: a row it changed that the session holds (a caller that
+    # added or read it) would otherwise go on showing it as not completed.
+    for row in list(session.identity_map.values()):
+        if isinstance(row, OutboxJob):
+            loaded = inspect(row).dict
+            if loaded.get("kind") == kind and loaded.get("subject_id") == subject_id:
+                session.expire(row, ["completed_at", "enqueued_at"])

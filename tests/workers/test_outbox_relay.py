@@ -130,6 +130,33 @@ def test_a_duplicate_enqueue_of_the_same_outbox_row_is_one_job(db, private_redis
     assert Queue(queues.CONTACTS, connection=connection).count == 1
 
 
+def test_jobs_committed_together_are_queued_in_one_round_trip_as_rq_would_queue_them(
+    db, private_redis, monkeypatch
+):
+    connection = Redis.from_url(private_redis.url)
+    with db.session() as s:
+        contact = create_contact(s)
+        rows = s.scalars(select(OutboxJob).order_by(OutboxJob.id)).all()
+        assert {r.kind for r in rows} == {"process_contact", "send_message"}
+        relay.enqueue(connection, rows[0])  # one already queued, say by the relay loop
+        sent: list[int] = []
+        execute = connection.pipeline().__class__.execute
+        monkeypatch.setattr(
+            type(connection.pipeline()),
+            "execute",
+            lambda pipe, *a, **k: sent.append(len(pipe.command_stack)) or execute(pipe, *a, **k),
+        )
+        assert relay.enqueue_many(connection, rows) == len(rows) - 1
+        assert len(sent) == 1, "one round trip for every row"
+    job = Job.fetch(rows[-1].job_id, connection=connection)
+    assert job.get_status() is JobStatus.QUEUED and job.description == rows[-1].job_id
+    assert job.retries_left == len(relay.RETRY_INTERVALS) and job.timeout == relay.JOB_TIMEOUT
+    run_worker(get_context(), connection, burst=True, with_relay=False)
+    with db.session() as s:
+        assert s.get(Contact, contact.id).status == "awaiting_review"
+        assert processed_count(s, contact.id) == 1
+
+
 @pytest.mark.parametrize("backend", ["embedded"], indirect=True)
 def test_the_embedded_default_runs_the_same_rq_code(app, db):
     from intake import extensions

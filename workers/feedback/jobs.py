@@ -71,7 +71,6 @@ def deliver(
             session.rollback()
             raise MessageBusy(f"message {message_id} is being sent by another job")
         return _finish(session, message_id, f"already {message.status}")
-    session.refresh(message)  # the UPDATE bypassed the session; read the claimed row back
     if message.transport == "email" and message.message_id is None:
         from channels.email.replies import new_message_id
 
@@ -164,9 +163,11 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
     """Take the message for this job, atomically. Only one job can win.
 
     A pending message, or one whose claim has outlived any job, moves to QUEUED with no
-    provider id, which is how every other job knows it is being handed over right now.
+    provider id, which is how every other job knows it is being handed over right now. The
+    winner's message in the session is then the claimed row, as the UPDATE returned it: no
+    second read.
     """
-    result = session.execute(
+    claimed = session.scalars(
         update(OutboundMessage)
         .where(
             OutboundMessage.id == message_id,
@@ -178,9 +179,10 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
             ),
         )
         .values(status=MessageStatus.QUEUED, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
+        .returning(OutboundMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
+    return claimed is not None
 
 
 def _temporary(session: Session, message: OutboundMessage, reason: str) -> str:
