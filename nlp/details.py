@@ -120,6 +120,8 @@ def _matches_at(
 # Characters that IGNORECASE matches to ASCII letters, but that lower-casing does not make
 # into those letters ("ı", "ſ"), or does (the Kelvin sign) where a value is quoted in capitals.
 _FOLDS_APART: Final = re.compile("[\u0131\u017f\u212a]")
+# A character of \\w that is not ASCII (a letter or digit of another script, "é", "٣").
+_NON_ASCII_WORD_CHAR: Final = re.compile(r"[^\W\x00-\x7f]")
 
 
 class _Text:
@@ -131,11 +133,14 @@ class _Text:
     "i" and an "s" in them) or the Kelvin sign (a "k", which would be quoted in lower case),
     nor of text that lower-casing lengthens ("İ").
 
-    Most patterns begin at a word, so rather than each one scanning the text, an ASCII text is
-    cut into words once and a pattern is tried only where a word it can begin with starts.
+    Most patterns begin at a word, so rather than each one scanning the text, the text is cut
+    into words once and a pattern is tried only where a word it can begin with starts. That
+    needs `ascii_words`: a `plain` text whose words (runs of \\w) are all ASCII, as in ASCII
+    text and in text whose other characters are not letters or digits ("£", "—", emoji). There
+    the words are the same whether the other characters are seen as themselves or as spaces.
     """
 
-    __slots__ = ("_openings", "digits", "is_ascii", "lower", "plain", "text")
+    __slots__ = ("_openings", "ascii_words", "digits", "is_ascii", "lower", "plain", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -143,6 +148,9 @@ class _Text:
         self.is_ascii = text.isascii()
         self.plain = self.is_ascii or (
             len(self.lower) == len(text) and not _FOLDS_APART.search(text)
+        )
+        self.ascii_words = self.is_ascii or (
+            self.plain and _NON_ASCII_WORD_CHAR.search(text) is None
         )
         # How many digits: a date, an age in figures, a postcode and a phone number need some.
         # (\\d is any Unicode digit; in ASCII text, 0 to 9, which str.count finds faster.)
@@ -154,7 +162,7 @@ class _Text:
         self._openings: list[tuple[int, int, bytes]] | None = None
 
     def openings(self) -> list[tuple[int, int, bytes]]:
-        """(offset, mask, word) of each word that opens some pattern (ASCII text only)."""
+        """(offset, mask, word) of each word that opens some pattern (`ascii_words` only)."""
         if self._openings is None:
             self._openings = self._find_openings()
         return self._openings
@@ -163,7 +171,10 @@ class _Text:
         # The words are the runs of \\w; with everything else made a space, bytes.split finds
         # them, several times faster than a regular expression, which makes a match object
         # for each. Only the words that open a pattern need their offsets.
-        spaced = self.lower.encode().translate(_NOT_WORD_TO_SPACE)
+        # (Other than ASCII, only characters that are not \\w are here: each is encoded as
+        # one "?", a space after translation, so that offsets in the bytes are offsets in
+        # the text.)
+        spaced = self.lower.encode("ascii", "replace").translate(_NOT_WORD_TO_SPACE)
         words = spaced.split()
         try:
             masks = list(map(_word_masks.__getitem__, words))
@@ -181,7 +192,7 @@ class _Text:
         return found
 
     def _starts(self, openings: _Openings | tuple[_Openings, ...]) -> list[int]:
-        """Where the words that can open a match start (ASCII text only)."""
+        """Where the words that can open a match start (`ascii_words` only)."""
         mask = 0
         for each in openings if isinstance(openings, tuple) else (openings,):
             if not each.needle or each.needle in self.lower:
@@ -196,7 +207,7 @@ class _Text:
         text by offset where case matters."""
         if not self.plain:
             return pattern.folded.finditer(self.text)
-        if openings is None or not self.is_ascii:
+        if openings is None or not self.ascii_words:
             return pattern.plain.finditer(self.lower)
         return _matches_at(pattern.plain, self.lower, self._starts(openings))
 
@@ -205,7 +216,7 @@ class _Text:
     ) -> Iterator[re.Match[str]]:
         """The matches of a pattern (case-sensitive, or partly) in the text as given, which
         begin at a word of `openings`."""
-        if not self.is_ascii:
+        if not self.ascii_words:
             return pattern.finditer(self.text)
         return _matches_at(pattern, self.text, self._starts(openings))
 
@@ -223,7 +234,12 @@ class _Text:
     def may_hold(self, needles: tuple[str, ...]) -> bool:
         """False only if the text cannot hold any of these (lower-case, ASCII) strings in any
         case. Text that is not `plain` may hold them case-folded, so it always may."""
-        return not self.plain or any(needle in self.lower for needle in needles)
+        return not self.plain or self.holds_any(needles)
+
+    def holds_any(self, needles: Iterable[str]) -> bool:
+        """Whether the lower-cased text holds any of these strings. (map() with `in` as a
+        method: no Python frame per needle, as a generator expression would have.)"""
+        return any(map(self.lower.__contains__, needles))
 
 
 _MONTHS: Final[dict[str, int]] = {
@@ -523,7 +539,19 @@ def _dates_of_birth(prepared: _Text, today: dt.date) -> Iterator[Detail]:
 
 
 def _number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+    """The value of a number matched by _NUMBER: figures, or a number word in any case."""
+    if word.isdigit():
+        return int(word)
+    value = _NUMBER_WORDS.get(word.lower())
+    if value is None:
+        # Matched with IGNORECASE through a character that lower-casing leaves apart from
+        # the ASCII letter it folds to ("ſeven", "nıne", "NİNE"): the word it matched.
+        value = next(
+            number
+            for number_word, number in _NUMBER_WORDS.items()
+            if re.fullmatch(re.escape(number_word), word, re.IGNORECASE)
+        )
+    return value
 
 
 def _age(text: str, start: int, end: int, unit: AgeUnit) -> Age | None:
@@ -636,11 +664,7 @@ _SCHOOL_WORD = _Caseless("|".join(re.escape(word) for word in _SCHOOL_WORDS))
 
 def _schools(prepared: _Text) -> Iterator[Detail]:
     found: list[Detail] = []
-    if not (
-        any(word in prepared.lower for word in _SCHOOL_WORDS)
-        if prepared.plain
-        else prepared.search(_SCHOOL_WORD)
-    ):
+    if not (prepared.holds_any(_SCHOOL_WORDS) if prepared.plain else prepared.search(_SCHOOL_WORD)):
         return
     text = prepared.text
     for matches in (
@@ -668,8 +692,7 @@ def _schools(prepared: _Text) -> Iterator[Detail]:
 
 
 def _may_match(prepared: _Text, name_pattern: _NamePattern) -> bool:
-    lower = prepared.lower
-    if not any(needle in lower for needle in name_pattern.needles):
+    if not prepared.holds_any(name_pattern.needles):
         return False
     if name_pattern.words and not prepared.may_hold(name_pattern.words):
         return False
@@ -691,7 +714,7 @@ def _matches(prepared: _Text) -> Iterator[tuple[re.Match[str], str, str]]:
                 yield match, name_pattern.role, match.groupdict().get("role") or ""
     found_roles = (
         _matches_at(_ROLE_AT.plain, prepared.lower, _role_starts(prepared))
-        if prepared.is_ascii
+        if prepared.ascii_words
         else prepared.finditer(_ROLE_AT)
     )
     for found in found_roles:

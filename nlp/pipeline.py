@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import cast
 
 import spacy
+from spacy.attrs import IDX, LENGTH, NORM, ORTH, SHAPE
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -21,9 +22,9 @@ from spacy.util import compile_infix_regex
 
 import nlp.components  # noqa: F401  (registers the component factories with spaCy)
 from nlp.codes import CATEGORY_CODES, CODE_ORDER, QUALIFIERS, RISK_INDICATOR_CODES
-from nlp.components import ConcernRuler, ContextQualifier, RuleLemmatizer
+from nlp.components import ConcernRuler, ContextQualifier, RuleLemmatizer, SentenceSplitter
 from nlp.components.concern_ruler import DEFAULT_SPANS_KEY
-from nlp.components.context import qualifier_key
+from nlp.components.context import TokenColumns, qualifier_key
 from nlp.details import find_details
 from nlp.extraction import Entities, Extraction, Mention
 from nlp.patterns import CONTEXT_RULES, LEXICON
@@ -59,6 +60,7 @@ _ONE_FOR_ONE = str.maketrans(
 
 _lock = threading.Lock()
 _pipeline: Language | None = None
+_extractor: _Extractor | None = None
 
 
 def clean_text(text: str) -> str:
@@ -109,11 +111,13 @@ def build_pipeline() -> Language:
 def load_pipeline() -> Language:
     """The process's pipeline, built on first use. A worker may call it before forking so
     that its children share the built pipeline."""
-    global _pipeline
+    global _pipeline, _extractor
     if _pipeline is None:
         with _lock:
             if _pipeline is None:
-                _pipeline = build_pipeline()
+                language = build_pipeline()
+                _extractor = _Extractor(language)
+                _pipeline = language
     return _pipeline
 
 
@@ -126,8 +130,65 @@ def extract(text: str) -> Extraction:
         raise TypeError(f"extract() takes a str, not {type(text).__name__}")
     original = text[:MAX_CHARS]
     cleaned = clean_text(original)
-    doc = load_pipeline()(cleaned)
-    return extraction_from_doc(doc, original, cleaned)
+    language = load_pipeline()
+    if _extractor is not None and _extractor.runs(language):
+        return _extractor(original, cleaned)
+    return extraction_from_doc(language(cleaned), original, cleaned)
+
+
+class _Extractor:
+    """`extract` through the pipeline as built: its components do what the pipeline has them
+    do, but they share the token columns they read (one `to_array` for the doc rather than one
+    or two each) and pass what they find straight on, rather than through the doc's span
+    groups, which only `extraction_from_doc` would read back (making or reading a span costs
+    several calls into spaCy). The Extraction is the one that `extraction_from_doc` reads from
+    the doc the pipeline processes; tests/nlp/test_fast_paths.py checks it on varied texts."""
+
+    def __init__(self, language: Language) -> None:
+        self._pipeline = language.pipeline
+        self._make_doc = language.make_doc
+        self._sentences = cast(SentenceSplitter, language.get_pipe("frontdoor_sentences"))
+        self._lemmatizer = cast(RuleLemmatizer, language.get_pipe("frontdoor_lemmatizer"))
+        self._ruler = cast(ConcernRuler, language.get_pipe("frontdoor_concern_ruler"))
+        self._context = cast(ContextQualifier, language.get_pipe("frontdoor_context"))
+
+    def runs(self, language: Language) -> bool:
+        """Whether the pipeline still has the components it was built with, all enabled."""
+        return language.pipeline == self._pipeline
+
+    def __call__(self, original: str, cleaned: str) -> Extraction:
+        doc = self._make_doc(cleaned)
+        mentions: list[Mention] = []
+        if len(doc):
+            array = doc.to_array([ORTH, NORM, SHAPE, IDX, LENGTH])
+            orths, norms, shapes = cast(list[list[int]], array[:, :3].T.tolist())
+            sent_starts = self._sentences.set_sentence_starts(doc, orths)
+            lemmas = self._lemmatizer.set_lemmas(doc, norms)
+            found, gap_tokens = self._ruler.match(doc, sent_starts)
+            if found:
+                qualified = self._context.qualify(
+                    doc,
+                    [(start, end, label) for start, end, label, _ in found],
+                    gap_tokens,
+                    TokenColumns(orths, lemmas, sent_starts, shapes),
+                )
+                for q in qualified:
+                    # A span's characters: from its first token's to its last token's end.
+                    start = int(array[q.start, 3])
+                    end = int(array[q.end - 1, 3] + array[q.end - 1, 4])
+                    mentions.append(
+                        Mention(
+                            code=q.code,
+                            start=start,
+                            end=end,
+                            text=original[start:end],
+                            negated=q.negated,
+                            possible=q.possible,
+                            historical=q.historical,
+                            other_experiencer=q.other_experiencer,
+                        )
+                    )
+        return _extraction(mentions, original, cleaned)
 
 
 def extraction_from_doc(
@@ -161,6 +222,12 @@ def extraction_from_doc(
                 other_experiencer=key in flags["other_experiencer"],
             )
         )
+    return _extraction(mentions, source, text)
+
+
+def _extraction(mentions: list[Mention], source: str, text: str) -> Extraction:
+    """The Extraction of these mentions and the details of `text`, the cleaned form of
+    `source` (the text passed to `extract`, from which items are quoted)."""
     present = {m.code for m in mentions if not m.negated}
     entities = find_details(text)
     return Extraction(

@@ -33,9 +33,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 import srsly
 from spacy.attrs import LEMMA, LOWER, SENT_START
@@ -228,10 +227,38 @@ class _Gapped:
     gaps: tuple[tuple[int, int], ...]
 
 
+class _Joining(NamedTuple):
+    """A pattern with gaps, the phrase keys of each of its pieces, and the set of those keys
+    when each piece has one (None when equal patterns pooled several keys for a piece)."""
+
+    gapped: _Gapped
+    keys: tuple[tuple[int, ...], ...]
+    single: frozenset[int] | None
+
+
+class _SentenceOf:
+    """The sentence of a token, numbered from 0, from the doc's SENT_START column (a sentence
+    starts where it is 1): found by bisecting the sentence starts, as few tokens are asked
+    about."""
+
+    def __init__(self, sent_starts: list[int]) -> None:
+        self._starts: list[int] = []
+        i = -1
+        while True:
+            try:
+                i = sent_starts.index(1, i + 1)
+            except ValueError:
+                break
+            self._starts.append(i)
+
+    def __getitem__(self, i: int) -> int:
+        return bisect.bisect_right(self._starts, i)
+
+
 def _join(
     matches: list[list[tuple[int, int]]],
     gaps: tuple[tuple[int, int], ...],
-    sentence: list[int],
+    sentence: _SentenceOf,
 ) -> list[tuple[int, int, set[int]]]:
     """Join the matched pieces of a pattern with gaps: each piece must start within its gap's
     bounds after the previous one ends, in the same sentence. Returns (start, end, gap tokens).
@@ -253,23 +280,43 @@ def _join(
     return chains
 
 
-def _keep_longest(spans: list[_Found]) -> list[_Found]:
-    """Drop every match that lies inside a strictly longer match of the same layer.
+def extents_inside_longer(extents: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (start, end) extents that lie inside a strictly longer one of the set.
 
     An extent lies inside a longer one exactly when an extent that starts before it, or at
-    the same token and ends later, ends at or after its end: one sweep over the distinct
-    extents, by start and then longest first, finds them. The matches kept are in the order
-    longest first, then by start.
+    the same token and ends later, ends at or after its end: one sweep over the extents, by
+    start and then longest first, finds them.
     """
-    if not spans:
-        return []
-    ordered = sorted(set(spans), key=lambda s: (s[0] - s[1], s[0]))
     inside: set[tuple[int, int]] = set()
     furthest = -1
-    for start, end in sorted({(s[0], s[1]) for s in ordered}, key=lambda e: (e[0], -e[1])):
+    for start, end in sorted(extents, key=_by_start_longest_first):
         if furthest >= end:
             inside.add((start, end))
-        furthest = max(furthest, end)
+        elif end > furthest:
+            furthest = end
+    return inside
+
+
+def _by_start_longest_first(extent: tuple[int, int]) -> tuple[int, int]:
+    return (extent[0], -extent[1])
+
+
+def _matches_of(
+    keys: tuple[int, ...], piece_matches: dict[int, list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """The matches of a piece, which has one phrase key or (pooled) several."""
+    if len(keys) == 1:
+        return piece_matches.get(keys[0], [])
+    return [extent for key in keys for extent in piece_matches.get(key, ())]
+
+
+def _keep_longest(spans: list[_Found]) -> list[_Found]:
+    """Drop every match that lies inside a strictly longer match of the same layer. The
+    matches kept are in the order longest first, then by start."""
+    if len(spans) <= 1:
+        return spans
+    ordered = sorted(set(spans), key=lambda s: (s[0] - s[1], s[0]))
+    inside = extents_inside_longer({(s[0], s[1]) for s in ordered})
     if not inside:
         return ordered
     return [s for s in ordered if (s[0], s[1]) not in inside]
@@ -303,15 +350,24 @@ class ConcernRuler:
         )
         # Patterns of exact spellings ("DA", "SEND"), where case tells a code from a word.
         self.exact_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH", validate=self.validate)
-        # match id of a piece -> (the pattern it belongs to, which piece it is). Patterns
-        # that are equal share one _Gapped, so that `find` can key them by identity: hashing
-        # the pattern's tuples for every match costs more than the rest of the bookkeeping.
-        self._pieces: dict[int, tuple[_Gapped, int]] = {}
+        # Patterns with gaps are matched piece by piece. Pieces that stand for the same word
+        # sequences share one phrase key ("mum", "dad"... is a piece of a dozen patterns), so
+        # the PhraseMatcher reports each place once, not once per pattern. Patterns that are
+        # equal share one _Gapped, so that `find` can key them by identity.
         self._gapped: dict[_Gapped, _Gapped] = {}
+        # the pattern -> for each of its pieces, the phrase keys (hashes) that match it
+        self._piece_keys: dict[_Gapped, list[set[int]]] = {}
+        # the word sequences of a piece -> its phrase key; a phrase key -> how many sequences
+        self._piece_key_of: dict[frozenset[tuple[str, ...]], int] = {}
+        self._piece_sizes: dict[int, int] = {}
+        # phrase key of a pattern's rarest piece -> the patterns that may join where that
+        # key matched
+        self._joins: dict[int, list[_Joining]] = {}
         self._token_matchers: list[Matcher] = []
         self._by_anchor: dict[int, list[int]] = {}
         self._unanchored: list[int] = []
         self._placements: dict[_Info, tuple[tuple[str, str, str], ...]] = {}
+        # match id of a whole pattern (not a piece) -> where its matches go
         self._placed_by_id: dict[int, tuple[tuple[str, str, str], ...]] = {}
 
     def __len__(self) -> int:
@@ -365,7 +421,7 @@ class ConcernRuler:
             info: _Info = (label, pattern_id, layers, pattern_file.implies.get(label, ""))
             pattern = entry["pattern"]
             if isinstance(pattern, str):
-                self._pattern_info[self.nlp.vocab.strings.add(key)] = (info, frozenset())
+                self._register(key, info)
                 for variant in _phrase_variants(pattern):
                     phrase_keys.append(key)
                     phrase_texts.append(variant)
@@ -382,6 +438,36 @@ class ConcernRuler:
             for key, doc in zip(phrase_keys, self.nlp.pipe(phrase_texts), strict=True):
                 self.phrase_matcher.add(key, [doc])
         self._files.append(pattern_file)
+        self._index_joins()
+
+    def _register(self, key: str, info: _Info, gap_positions: frozenset[int] = frozenset()) -> None:
+        """Record what the matches of a whole pattern (or one variant of it) stand for."""
+        match_id = self.nlp.vocab.strings.add(key)
+        self._pattern_info[match_id] = (info, gap_positions)
+        self._placed_by_id[match_id] = self._placed(info)
+
+    def _piece_key(self, sequences: list[tuple[str, ...]]) -> int:
+        """The phrase key matching these word sequences, added on first use."""
+        content = frozenset(sequences)
+        key = self._piece_key_of.get(content)
+        if key is None:
+            name = f"{self.name}|piece{len(self._piece_key_of)}"
+            key = self._piece_key_of[content] = self.nlp.vocab.strings.add(name)
+            self._piece_sizes[key] = len(content)
+            self._add_sequences(name, sequences)
+        return key
+
+    def _index_joins(self) -> None:
+        """Index each pattern with gaps under the phrase keys of its piece with the fewest
+        word sequences (the rarest, as a rule): a doc without that piece cannot join it."""
+        self._joins = {}
+        for gapped, piece_keys in self._piece_keys.items():
+            keys = tuple(tuple(sorted(each)) for each in piece_keys)
+            rarest = min(keys, key=lambda each: sum(self._piece_sizes[k] for k in each))
+            # One key a piece, as a rule: then a set of them tells at once whether each matched.
+            single = frozenset(k for (k,) in keys) if all(len(each) == 1 for each in keys) else None
+            for key in rarest:
+                self._joins.setdefault(key, []).append(_Joining(gapped, keys, single))
 
     def _add_token_pattern(self, key: str, pattern: list[dict[str, Any]], info: _Info) -> None:
         orths = [token.get("ORTH") for token in pattern]
@@ -389,22 +475,22 @@ class ConcernRuler:
             set(token) == {"ORTH"} and isinstance(o, str)
             for token, o in zip(pattern, orths, strict=True)
         ):
-            self._pattern_info[self.nlp.vocab.strings.add(key)] = (info, frozenset())
+            self._register(key, info)
             self.exact_matcher.add(key, [Doc(self.nlp.vocab, words=[str(o) for o in orths])])
             return
         pieces, gaps = _segments(pattern)
         expanded = [expand_lemmas(piece) for piece in pieces]
         if all(sequences for sequences in expanded):
             if not gaps:
-                self._pattern_info[self.nlp.vocab.strings.add(key)] = (info, frozenset())
+                self._register(key, info)
                 self._add_sequences(key, expanded[0] or [])
                 return
             gapped = _Gapped(info=info, gaps=tuple(gaps))
             gapped = self._gapped.setdefault(gapped, gapped)
-            for n, sequences in enumerate(expanded):
-                piece_key = f"{key}|piece{n}"
-                self._pieces[self.nlp.vocab.strings.add(piece_key)] = (gapped, n)
-                self._add_sequences(piece_key, sequences or [])
+            # Equal patterns (the same code and id) pool their pieces' keys, piece by piece.
+            piece_keys = self._piece_keys.setdefault(gapped, [set() for _ in expanded])
+            for keys, sequences in zip(piece_keys, expanded, strict=True):
+                keys.add(self._piece_key(sequences or []))
             return
         self._add_to_matcher(key, pattern, info)
 
@@ -419,10 +505,7 @@ class ConcernRuler:
         # that variant's gap positions.
         for n, variant in enumerate(split_on_first_word(pattern)):
             variant_key = f"{key}|{n}"
-            self._pattern_info[self.nlp.vocab.strings.add(variant_key)] = (
-                info,
-                _gap_positions(variant),
-            )
+            self._register(variant_key, info, _gap_positions(variant))
             matcher.add(variant_key, [variant])
         index = len(self._token_matchers)
         self._token_matchers.append(matcher)
@@ -436,7 +519,7 @@ class ConcernRuler:
     def __call__(self, doc: Doc) -> Doc:
         mentions, gap_tokens = self.find(doc)
         doc.spans[self.spans_key] = mentions
-        doc.spans[gaps_key(self.spans_key)] = [doc[i : i + 1] for i in sorted(gap_tokens)]
+        doc.spans[gaps_key(self.spans_key)] = [Span(doc, i, i + 1) for i in sorted(gap_tokens)]
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
@@ -445,6 +528,18 @@ class ConcernRuler:
 
     def find(self, doc: Doc) -> tuple[list[Span], set[int]]:
         """The mentions in a doc, and the tokens that filled gaps in the patterns they match."""
+        chosen, gap_tokens = self.match(doc)
+        spans = [
+            Span(doc, start, end, label=label, span_id=pid) for start, end, label, pid in chosen
+        ]
+        return spans, gap_tokens
+
+    def match(
+        self, doc: Doc, sent_starts: list[int] | None = None
+    ) -> tuple[list[_Found], set[int]]:
+        """What `find` finds, as (start, end, code, pattern id) in order of start, end and
+        code, without making spans of them (which costs calls into spaCy). `sent_starts` is the
+        doc's SENT_START column (1 where a sentence starts), if the caller has it."""
         if len(doc) == 0:
             return [], set()
         layers: dict[str, list[_Found]] = {layer: [] for layer in _LAYERS}
@@ -454,35 +549,30 @@ class ConcernRuler:
             for layer, label, pattern_id in self._placed(info):
                 layers[layer].append((start, end, label, pattern_id))
 
-        # id of a pattern with gaps -> (the pattern, the matches of each of its pieces)
-        pieces: dict[int, tuple[_Gapped, list[list[tuple[int, int]]]]] = {}
-        phrase_matches = list(self.phrase_matcher(doc))
+        phrase_matches = self.phrase_matcher(doc)
         if len(self.exact_matcher):
             phrase_matches += self.exact_matcher(doc)
         placed_by_id = self._placed_by_id
+        # phrase key of a piece -> its matches (start, end)
+        piece_matches: dict[int, list[tuple[int, int]]] = {}
         for match_id, start, end in phrase_matches:
-            piece = self._pieces.get(match_id)
-            if piece is None:
-                placed = placed_by_id.get(match_id)
-                if placed is None:
-                    placed = self._placed(self._pattern_info[match_id][0])
-                    placed_by_id[match_id] = placed
-                for layer_name, label, pattern_id in placed:
-                    layers[layer_name].append((start, end, label, pattern_id))
+            placed = placed_by_id.get(match_id)
+            if placed is None:  # a piece of a pattern with gaps
+                extents = piece_matches.get(match_id)
+                if extents is None:
+                    piece_matches[match_id] = [(start, end)]
+                else:
+                    extents.append((start, end))
                 continue
-            gapped, n = piece
-            entry = pieces.get(id(gapped))
-            if entry is None:
-                entry = pieces[id(gapped)] = (gapped, [[] for _ in range(len(gapped.gaps) + 1)])
-            entry[1][n].append((start, end))
+            for layer_name, label, pattern_id in placed:
+                layers[layer_name].append((start, end, label, pattern_id))
         # A pattern joins only if each of its pieces matched; most docs have a first piece
         # ("baby") without the rest ("bruise").
-        joinable = [(gapped, matches) for gapped, matches in pieces.values() if all(matches)]
+        joinable = self._joinable(piece_matches) if piece_matches else []
         if joinable:
-            # the sentence of each token, numbered from 0 (a sentence starts where SENT_START
-            # is 1)
-            starts = doc.to_array(SENT_START).tolist()
-            sentence = cast(list[int], list(accumulate(map((1).__eq__, starts))))
+            if sent_starts is None:
+                sent_starts = doc.to_array(SENT_START).tolist()
+            sentence = _SentenceOf(sent_starts)
             for gapped, matches in joinable:
                 for start, end, filled in _join(matches, gapped.gaps, sentence):
                     found(start, end, gapped.info)
@@ -505,13 +595,31 @@ class ConcernRuler:
                 seen.add((start, end, label))
                 chosen.append((start, end, label, pattern_id))
                 gap_tokens.update(gaps_of.get((start, end, label), ()))
-        # In order of start, end and code (the tuples are sorted before they become spans,
-        # whose attributes cost a call into spaCy to read).
         chosen.sort(key=lambda c: (c[0], c[1], c[2]))
-        spans = [
-            Span(doc, start, end, label=label, span_id=pid) for start, end, label, pid in chosen
-        ]
-        return spans, gap_tokens
+        return chosen, gap_tokens
+
+    def _joinable(
+        self, piece_matches: dict[int, list[tuple[int, int]]]
+    ) -> list[tuple[_Gapped, list[list[tuple[int, int]]]]]:
+        """The patterns with gaps each of whose pieces matched, with the matches of each."""
+        joinable: list[tuple[_Gapped, list[list[tuple[int, int]]]]] = []
+        tried: set[int] = set()
+        matched = piece_matches.keys()
+        for key in piece_matches:
+            for joining in self._joins.get(key, ()):
+                if joining.single is not None:
+                    if not matched >= joining.single:
+                        continue
+                    matches = [piece_matches[k] for (k,) in joining.keys]
+                else:
+                    if id(joining) in tried:
+                        continue
+                    tried.add(id(joining))
+                    matches = [_matches_of(keys, piece_matches) for keys in joining.keys]
+                    if not all(matches):
+                        continue
+                joinable.append((joining.gapped, matches))
+        return joinable
 
     def _placed(self, info: _Info) -> tuple[tuple[str, str, str], ...]:
         """(layer, code, pattern id) for each layer a match of the pattern goes in."""

@@ -35,6 +35,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -53,6 +54,7 @@ from nlp.codes import QUALIFIERS
 from nlp.components.concern_ruler import (
     DEFAULT_SPANS_KEY,
     expand_lemmas,
+    extents_inside_longer,
     gaps_key,
     split_on_first_word,
 )
@@ -200,9 +202,9 @@ _NO_TRIGGERS: Final[tuple[list[_Trigger], list[_Trigger]]] = ([], [])
 
 @dataclass(slots=True)
 class _Qualified:
-    span: Span
-    label: str  # the span's label, the code found
-    start: int  # the span's tokens, read once from it
+    index: int  # which of the mentions given to `qualify` it is
+    label: str  # the code found
+    start: int  # the mention's tokens
     end: int
     code: str  # the code reported, which the experiencer may change
     negated: bool = False
@@ -246,6 +248,8 @@ class ContextQualifier:
         self._joiners = {strings.add(w) for w in ("and", ",")}
         self._subjects = {strings.add(w) for w in _SUBJECTS | set(_PRONOUNS)}
         self._year_shape = strings.add("dddd")
+        # The most tokens a match of the Matcher's rules spans (None: no bound).
+        self._reach: int | None = 0
 
     @property
     def version(self) -> int:
@@ -288,6 +292,10 @@ class ContextQualifier:
                 self.phrase_matcher.add(key, docs)
             else:
                 self.matcher.add(key, split_on_first_word(pattern))
+                reach = _most_tokens(pattern)
+                self._reach = (
+                    None if reach is None or self._reach is None else max(self._reach, reach)
+                )
         names = self.nlp.pipe_names
         later = names[names.index(self.name) :] if self.name in names else []
         with self.nlp.select_pipes(disable=later):
@@ -298,12 +306,17 @@ class ContextQualifier:
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc.spans.get(self.spans_key, []))
-        qualified = self.qualify(doc, mentions) if mentions else []
+        qualified: list[_Qualified] = []
+        if mentions:
+            gap_tokens = {span.start for span in doc.spans.get(gaps_key(self.spans_key), [])}
+            # Span attributes are read once: each read of one costs a call into spaCy.
+            found = [(mention.start, mention.end, mention.label_) for mention in mentions]
+            qualified = self.qualify(doc, found, gap_tokens)
         # A mention whose code is unchanged keeps its span; a relabelled one gets a new one.
         spans = [
-            q.span
+            mentions[q.index]
             if q.code == q.label
-            else Span(doc, q.start, q.end, label=q.code, span_id=q.span.id_)
+            else Span(doc, q.start, q.end, label=q.code, span_id=mentions[q.index].id_)
             for q in qualified
         ]
         doc.spans[self.spans_key] = spans
@@ -322,22 +335,24 @@ class ContextQualifier:
     def _triggers(
         self,
         doc: Doc,
-        tokens: _Tokens,
+        tokens: TokenColumns,
         extents: Sequence[tuple[int, int]],
         gap_tokens: set[int],
     ) -> list[_Trigger]:
         found: list[_Trigger] = []
         matches = list(self.phrase_matcher(doc))
-        if len(self.matcher) and self._year_shape in tokens.shapes:
+        if len(self.matcher):
             # The only token rules left to the Matcher name a year ("in 2019").
-            matches += self.matcher(doc)
+            years = _positions(tokens.shapes, self._year_shape, len(tokens.shapes))
+            if years:
+                matches += self._year_matches(doc, years)
         specs = self._specs
         for match_id, start, end in matches:
             spec = specs.get(match_id)
             if spec is None:
                 spec = specs[match_id] = self._spec(match_id)
             kind, direction, scope = spec
-            if kind == "historical" and not _is_past_year(doc[start:end]):
+            if kind == "historical" and not self._is_past_year(doc, tokens, start, end):
                 continue
             found.append(_new_trigger((start, end, kind, direction, scope)))
         # "and" or a comma opening a new clause ("..., and dad hits him") ends a scope.
@@ -364,6 +379,31 @@ class ContextQualifier:
             and (t.kind == "terminate" or blocked.isdisjoint(range(t.start, t.end)))
         ]
 
+    def _year_matches(self, doc: Doc, years: list[int]) -> list[tuple[int, int, int]]:
+        """The Matcher's matches in a doc with year-shaped tokens at `years` (ascending). Each
+        match holds a year, so it lies within the longest rule's reach of one: the Matcher runs
+        on that stretch of the doc only, which is most often a few tokens."""
+        reach = self._reach
+        if reach is None:
+            return self.matcher(doc)
+        low, high = max(0, years[0] - reach + 1), min(len(doc), years[-1] + reach)
+        if low == 0 and high == len(doc):
+            return self.matcher(doc)
+        # A span's matches are numbered from its start.
+        return [(key, start + low, end + low) for key, start, end in self.matcher(doc[low:high])]
+
+    def _is_past_year(self, doc: Doc, tokens: TokenColumns, start: int, end: int) -> bool:
+        """A historical trigger naming a year counts only for a past one ("in 2019"). A
+        token shaped like a year that is not one in figures ("²⁰¹⁹") is not a past year."""
+        shapes, orths, strings = tokens.shapes, tokens.orths, doc.vocab.strings
+        this_year = dt.date.today().year
+        for i in range(start, end):
+            if shapes[i] == self._year_shape:
+                text = strings[orths[i]]
+                if not (text.isdecimal() and 1900 <= int(text) < this_year):
+                    return False
+        return True
+
     def _spec(self, match_id: int) -> tuple[str, Direction, int]:
         rule = self._rule_of[match_id]
         kind = str(rule["qualifier"])
@@ -372,12 +412,20 @@ class ContextQualifier:
 
     # -- qualifying mentions ----------------------------------------------------------------
 
-    def qualify(self, doc: Doc, mentions: Sequence[Span]) -> list[_Qualified]:
-        tokens = _Tokens(doc)
+    def qualify(
+        self,
+        doc: Doc,
+        mentions: Sequence[tuple[int, int, str]],
+        gap_tokens: set[int],
+        tokens: TokenColumns | None = None,
+    ) -> list[_Qualified]:
+        """The mentions (start, end, code) of a doc qualified, in order of start, end and
+        code. `gap_tokens` are the tokens that filled gaps in the patterns they match, and
+        `tokens` the doc's token columns if the caller has them."""
+        if tokens is None:
+            tokens = TokenColumns.of(doc)
         sentences = _Sentences(tokens.sent_starts)
-        gap_tokens = {span.start for span in doc.spans.get(gaps_key(self.spans_key), [])}
-        # Span attributes are read once: each read of one costs a call into spaCy.
-        extents = [(mention.start, mention.end) for mention in mentions]
+        extents = [(start, end) for start, end, _ in mentions]
         # Per sentence, the triggers that end in it too: its terminators and the others.
         by_sentence: dict[int, tuple[list[_Trigger], list[_Trigger]]] = {}
         for trigger in self._triggers(doc, tokens, extents, gap_tokens):
@@ -389,9 +437,8 @@ class ContextQualifier:
         mention_starts = sorted({start for start, _ in extents})
         words: _Words | None = None  # read from the doc only if a mention needs it
         result: list[_Qualified] = []
-        for mention, (start, end) in zip(mentions, extents, strict=True):
-            label = mention.label_
-            item = _Qualified(mention, label, start, end, label)
+        for index, (start, end, label) in enumerate(mentions):
+            item = _Qualified(index, label, start, end, label)
             terminators, others = by_sentence.get(sentences.start_of(start), _NO_TRIGGERS)
             in_scope = [t for t in others if _reaches(t, start, end, terminators)]
             if in_scope:
@@ -415,7 +462,7 @@ class ContextQualifier:
             result.append(item)
         return _dedupe(result)
 
-    def _words(self, doc: Doc, tokens: _Tokens) -> _Words:
+    def _words(self, doc: Doc, tokens: TokenColumns) -> _Words:
         if len(self._word_info) >= _CACHE_LIMIT:
             self._word_info.clear()
         if len(self._texts) >= _CACHE_LIMIT:
@@ -445,42 +492,52 @@ class ContextQualifier:
         return self
 
 
-def _is_past_year(trigger: Span) -> bool:
-    """A historical trigger naming a year counts only for a past one ("in 2019")."""
-    years = [int(t.text) for t in trigger if t.shape_ == "dddd"]
-    return not years or all(1900 <= year < dt.date.today().year for year in years)
+def _most_tokens(pattern: list[dict[str, Any]]) -> int | None:
+    """The most tokens a match of a token pattern can span; None if there is no bound."""
+    total = 0
+    for token in pattern:
+        op = token.get("OP")
+        if op in (None, "?", "!", "1"):
+            total += 1
+        elif isinstance(op, str) and re.fullmatch(r"\{(\d*,)?\d+\}", op):
+            total += int(op[1:-1].split(",")[-1])
+        else:
+            return None
+    return total
 
 
 def _keep_longest_triggers(triggers: list[_Trigger]) -> list[_Trigger]:
-    """Longest trigger wins ("no longer" over "no"); equal extents are all kept."""
-    ordered = sorted(triggers, key=lambda t: (t.start - t.end, t.start))
-    furthest_end: dict[int, int] = {}
-    kept: list[_Trigger] = []
-    index = 0
-    while index < len(ordered):
-        length = ordered[index].end - ordered[index].start
-        group: list[_Trigger] = []
-        while index < len(ordered) and ordered[index].end - ordered[index].start == length:
-            group.append(ordered[index])
-            index += 1
-        survivors = [t for t in group if furthest_end.get(t.start, -1) < t.end]
-        for trigger in survivors:
-            for i in range(trigger.start, trigger.end):
-                furthest_end[i] = max(furthest_end.get(i, -1), trigger.end)
-        kept.extend(survivors)
-    return kept
+    """Longest trigger wins ("no longer" over "no"); equal extents are all kept. The triggers
+    kept are in the order longest first, then by start."""
+    ordered = sorted(triggers, key=_longest_first)
+    inside = extents_inside_longer({(t.start, t.end) for t in triggers})
+    if not inside:
+        return ordered
+    return [t for t in ordered if (t.start, t.end) not in inside]
 
 
-class _Tokens:
-    """The token attributes the component reads, from one `to_array` (each column costs a call
-    into spaCy per token)."""
+def _longest_first(trigger: _Trigger) -> tuple[int, int]:
+    return (trigger.start - trigger.end, trigger.start)
 
-    def __init__(self, doc: Doc) -> None:
-        array = doc.to_array([ORTH, LEMMA, SENT_START, SHAPE])
-        self.shapes = array[:, 3]
-        columns: list[list[int]] = array[:, :3].T.tolist()
-        self.orths, self.lemmas = columns[0], columns[1]
-        self.sent_starts = columns[2]  # 1 for a sentence start, as Token.is_sent_start reads it
+
+class TokenColumns(NamedTuple):
+    """The token attributes the component reads, as hashes (1 for a sentence start, as
+    Token.is_sent_start reads it), a list for each."""
+
+    orths: list[int]
+    lemmas: list[int]
+    sent_starts: list[int]
+    shapes: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> TokenColumns:
+        # From one `to_array` (each call costs a call into spaCy per token and attribute), as
+        # lists of Python ints: looking a value up in a numpy column (`x in array`) compares
+        # it with every row through numpy's slow path for 64-bit hashes.
+        orths, lemmas, sent_starts, shapes = doc.to_array(
+            [ORTH, LEMMA, SENT_START, SHAPE]
+        ).T.tolist()
+        return cls(orths, lemmas, sent_starts, shapes)
 
 
 def _positions(values: list[int], value: int, stop: int) -> list[int]:
@@ -496,24 +553,21 @@ def _positions(values: list[int], value: int, stop: int) -> list[int]:
 
 
 class _Sentences:
-    """Sentence bounds by token, computed once per doc from its sentence starts."""
+    """Sentence bounds by token, from the doc's sentence starts. The first token always starts
+    a sentence. A token's sentence is found by bisecting the starts, which costs less than
+    listing every token's sentence: few tokens are asked about."""
 
     def __init__(self, sent_starts: list[int]) -> None:
         n = len(sent_starts)
-        starts = [0, *_positions(sent_starts, 1, n)] if n else []
-        if len(starts) > 1 and starts[1] == 0:
-            del starts[1]
-        self._start = [0] * n
-        self._end = [0] * n
-        for first, end in zip(starts, [*starts[1:], n], strict=True):
-            self._start[first:end] = [first] * (end - first)
-            self._end[first:end] = [end] * (end - first)
+        self._starts = [0, *(i for i in _positions(sent_starts, 1, n) if i)] if n else []
+        self._n = n
 
     def start_of(self, i: int) -> int:
-        return self._start[i]
+        return self._starts[bisect.bisect_right(self._starts, i) - 1]
 
     def end_of(self, i: int) -> int:
-        return self._end[i]
+        following = bisect.bisect_right(self._starts, i)
+        return self._starts[following] if following < len(self._starts) else self._n
 
 
 class _WordInfo(NamedTuple):
@@ -556,7 +610,7 @@ class _Words:
     def __init__(
         self,
         doc: Doc,
-        tokens: _Tokens,
+        tokens: TokenColumns,
         word_info: dict[int, _WordInfo],
         texts: dict[int, str],
     ) -> None:

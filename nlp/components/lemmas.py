@@ -111,9 +111,13 @@ class RuleLemmatizer:
 
     def __call__(self, doc: Doc) -> Doc:
         # Through the doc's arrays, a hash per token, rather than Token objects: cheaper.
-        if len(doc) == 0:
-            return doc
-        norms = doc.to_array(NORM).tolist()
+        if len(doc):
+            self.set_lemmas(doc, doc.to_array(NORM).tolist())
+        return doc
+
+    def set_lemmas(self, doc: Doc, norms: list[int]) -> list[int]:
+        """Set the lemmas of a doc (not empty) whose tokens' NORM hashes are `norms`, and
+        return them (as hashes)."""
         lemmas = list(map(self._hash_cache.get, norms))
         if None in lemmas:
             lemmas = [
@@ -121,7 +125,7 @@ class RuleLemmatizer:
                 for lemma, norm in zip(lemmas, norms, strict=True)
             ]
         doc.from_array([LEMMA], cast(Ints2d, numpy.array(lemmas, dtype="uint64").reshape(-1, 1)))
-        return doc
+        return cast(list[int], lemmas)
 
     def _lemma_hash(self, doc: Doc, norm: int) -> int:
         strings = doc.vocab.strings

@@ -90,6 +90,8 @@ _LETTERS = "OSNFCYLP"
 # end; and any filler or subject pronoun, whose start depends on the words around it.
 _MAY_START = re.compile(r"(?<=[NFY])[OYLP]|[LP]")
 _ENDS = "NFY"
+# SENT_START -1 (not a sentence start) in the doc's unsigned 64-bit columns.
+_NOT_A_START = 2**64 - 1
 
 
 class SentenceSplitter:
@@ -107,10 +109,14 @@ class SentenceSplitter:
         self._lowers: dict[int, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        n = len(doc)
-        if n == 0:
-            return doc
-        orths = doc.to_array(ORTH).tolist()
+        if len(doc):
+            self.set_sentence_starts(doc, doc.to_array(ORTH).tolist())
+        return doc
+
+    def set_sentence_starts(self, doc: Doc, orths: list[int]) -> list[int]:
+        """Set the sentence starts of a doc (not empty) whose tokens' ORTH hashes are `orths`,
+        and return them: 1 for a token that starts a sentence, -1 for one that does not."""
+        n = len(orths)
         letters = list(map(self._letters.get, orths))
         if None in letters:
             letters = [
@@ -120,17 +126,20 @@ class SentenceSplitter:
         kinds = "".join(cast(list[str], letters))
         starts = [-1] * n
         starts[0] = 1
-        last_start = 0
+        positions = [0]
         for found in _MAY_START.finditer(kinds, 1):
             i = found.start()
             if kinds[i - 1] in _ENDS or self._starts_clause(
-                doc, i, kinds, orths, i - 1 - last_start
+                doc, i, kinds, orths, i - 1 - positions[-1]
             ):
                 starts[i] = 1
-                last_start = i
-        values = numpy.array(starts, dtype="int64").astype("uint64").reshape(-1, 1)
+                positions.append(i)
+        # The column as spaCy holds it (-1 as an unsigned 64-bit value), filled in by position
+        # rather than converted from `starts` value by value.
+        values = numpy.full((n, 1), _NOT_A_START, dtype="uint64")
+        values[positions, 0] = 1
         doc.from_array([SENT_START], cast(Ints2d, values))
-        return doc
+        return starts
 
     def _letter(self, doc: Doc, orth: int) -> str:
         letter = self._letters[orth] = _LETTERS[_kind_of(doc.vocab.strings[orth])]
