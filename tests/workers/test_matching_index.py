@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from intake import crypto
 from intake.db import Database
 from intake.migrate import upgrade
 from intake.models import Contact, ContactPerson
@@ -43,6 +44,14 @@ S12,social_care,Casey,Morgan,2013-01-15,F,"1 Low Road, Leeds",LS11 5XY,,restrict
 S13,social_care,Jordan,Smith,2001-07-07,M,"8 Hill Top, Wakefield",WF1 2ZZ,,,
 P1,police,Jordan,Smith,2015-04-03,M,"10 High St, Leeds",LS1 4AP,,,
 """
+
+
+@pytest.fixture(autouse=True, scope="module")
+def encryption() -> None:
+    """The contacts these tests write have encrypted columns. create_app and the worker set the
+    cipher up; without this, the module passed only after some other test had created an app."""
+    if not crypto.is_configured():
+        crypto.configure((), "test-matching-index")
 
 
 @pytest.fixture(scope="module")

@@ -112,7 +112,7 @@ def compare_given(query: Prepared, record: Prepared) -> Comparison:
         return Comparison(field, Level.CLOSE, "nickname or short form")
     similarity = JaroWinkler.similarity(q, r)
     # A boy's and a girl's name spelt alike (Kyle, Kylie) are two names, as a brother's and a
-    # sister's may be, not one name spelt two ways (Jon, John).
+    # sister's (or twins') may be, not one name spelt two ways (Jon, John).
     spelt_alike = similarity >= NAME_CLOSE or (
         similarity >= NAME_SOUNDS_ALIKE and _sounds_alike(q, r)
     )
@@ -126,9 +126,11 @@ def compare_given(query: Prepared, record: Prepared) -> Comparison:
     if _given_name_mistyped(query, record):
         return Comparison(field, Level.CLOSE, "one letter mistyped")
     if _two_names(q, r):
+        if DamerauLevenshtein.distance(q, r) <= 1:
+            return Comparison(field, Level.OTHER_NAME, "two names one letter apart")
         return Comparison(field, Level.OTHER_NAME, "two different names")
     if spelt_alike_as_other_sex:
-        return Comparison(field, Level.PARTIAL, "a name of the other sex spelt alike")
+        return Comparison(field, Level.OTHER_NAME, "a name of the other sex spelt alike")
     if similarity >= NAME_PARTIAL or _sounds_alike(q, r):
         return Comparison(field, Level.PARTIAL, "spelling")
     if (len(q) == 1 and r.startswith(q)) or (len(r) == 1 and q.startswith(r)):
@@ -138,14 +140,13 @@ def compare_given(query: Prepared, record: Prepared) -> Comparison:
 
 def _two_names(a: str, b: str) -> bool:
     """Two names people are called that nothing relates (not a nickname, a spelling said alike,
-    another of their names) and more than one letter apart: two people's names, as twins' are
-    (Harry and George; Jayden and Brayden; George and Georgia). One letter apart they may be a
-    slip of the keys onto another name (Ellie, Elsie), and are only partly alike."""
-    return (
-        given_names.are_two_names(a, b)
-        and DamerauLevenshtein.distance(a, b) > 1
-        and not _sounds_alike(a, b)
-    )
+    another of their names): two people's names, as twins' are (Harry and George; Jayden and
+    Brayden; George and Georgia; Ellie and Elsie). One letter apart they may instead be a slip of
+    the keys onto another name, but twins are named that alike often enough that a child and a
+    record one letter apart, all else shared, must not be taken for one person without an
+    officer looking: as other names, such a record is a possible match at most
+    (scoring._RELATIVES)."""
+    return given_names.are_two_names(a, b) and not _sounds_alike(a, b)
 
 
 def compare_family(query: Prepared, record: Prepared) -> Comparison:
