@@ -292,12 +292,22 @@ def encryption() -> None:
 
 @encryption.command("rotate")
 def encryption_rotate() -> None:
-    """Re-encrypt stored text under the first key of FRONTDOOR_ENCRYPTION_KEYS."""
+    """Re-encrypt stored text and emailed attachments under the first key of
+    FRONTDOOR_ENCRYPTION_KEYS."""
+    from channels.email.attachments import rotate_files
     from intake import crypto
 
-    with open_database(load_settings()).session() as session:
+    settings = load_settings()
+    with open_database(settings).session() as session:
         count = crypto.rotate_all(session)
-    click.echo(f"re-encrypted {count} values; the old keys can now be removed")
+        files = rotate_files(session, settings)
+    click.echo(f"re-encrypted {count} values and {files.rewritten} attachments")
+    for attachment_id, reason in files.problems:
+        click.echo(f"attachment {attachment_id} could not be re-encrypted: {reason}", err=True)
+    if files.problems:
+        click.echo("keep the old keys until those files are restored or removed", err=True)
+        raise SystemExit(1)
+    click.echo("the old keys can now be removed")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Encryption at rest for free text: concerns, transcripts, email bodies, and the JSON that
-quotes them (the conversation so far, NLP evidence, rating reasons).
+quotes them (the conversation so far, NLP evidence, rating reasons); and for the files emailed
+with a referral (channels.email.attachments).
 
 Keys come from `FRONTDOOR_ENCRYPTION_KEYS` (comma-separated Fernet keys, newest first). Rotation:
 put a new key first, keep the old ones after it until `frontdoor encryption rotate` has
@@ -61,6 +62,17 @@ def decrypt(token: str) -> str:
 def rotate(token: str) -> str:
     """Re-encrypt a stored value under the newest key."""
     return _require_cipher().rotate(token.encode()).decode()
+
+
+def encrypt_bytes(plain: bytes) -> bytes:
+    """A file's contents as a Fernet token (authenticated: a changed byte will not decrypt)."""
+    return _require_cipher().encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """The contents of a file written by `encrypt_bytes`. Raises InvalidToken when no configured
+    key opens it, or it has been changed."""
+    return _require_cipher().decrypt(token)
 
 
 class EncryptedText(TypeDecorator[str]):

@@ -2,9 +2,12 @@
 
 Only document and photo types a referrer plausibly sends are kept, and only when the file's
 first bytes agree with its name, so a renamed executable is refused. Files are written under
-`instance/attachments/` with random names and no extension; the original name is kept, cleaned,
-for display only. Nothing here opens, converts or runs a file. Whoever serves one must send
-`download_headers()` so a browser downloads it and never sniffs it into something runnable.
+`instance/attachments/` with random names and no extension, encrypted with the keys that encrypt
+free text in the database (intake.crypto): a referral form or a photo says as much about a child
+as the concern does, and a copy of the folder or a backup must not give it away. The original
+name is kept, cleaned and encrypted, for display only. Nothing here opens, converts or runs a
+file. Whoever serves one must send `download_headers()` so a browser downloads it and never
+sniffs it into something runnable.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channels.email.parse import RawAttachment
+from intake import crypto
 from intake.config import Settings
 from intake.models import Attachment, Contact
 
@@ -124,7 +130,7 @@ def store_attachments(
         allowed = ALLOWED[extension]
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / secrets.token_hex(16)
-        _write_private(path, raw.data)
+        _write_private(path, crypto.encrypt_bytes(raw.data))
         row = Attachment(
             contact_id=contact.id,
             filename=display_name(raw.filename, "jpg" if extension == "jpeg" else extension),
@@ -165,6 +171,71 @@ def remove_files(settings: Settings, rows: list[Attachment]) -> None:
 def file_path(settings: Settings, attachment: Attachment) -> Path:
     """Where a stored attachment is on disk (storage_path is a bare random name)."""
     return attachments_dir(settings) / Path(attachment.storage_path).name
+
+
+class AttachmentUnavailable(Exception):
+    """A stored attachment that cannot be given back as it was received."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # missing | unreadable | changed
+
+
+def read_attachment(settings: Settings, attachment: Attachment) -> bytes:
+    """The file as it was received. Raises AttachmentUnavailable when its file is gone (removed
+    by hand, or not restored from a backup), no configured key opens it, or what it holds is not
+    what was received (its checksum differs)."""
+    try:
+        stored = file_path(settings, attachment).read_bytes()
+    except FileNotFoundError as exc:
+        raise AttachmentUnavailable("missing") from exc
+    return _contents(stored, attachment)
+
+
+def _contents(stored: bytes, attachment: Attachment) -> bytes:
+    try:
+        data = crypto.decrypt_bytes(stored)
+    except InvalidToken:
+        # Written before attachments were encrypted: the checksum taken when it arrived says
+        # whether this is that file. `rotate_files` encrypts such files.
+        if _sha256(stored) == attachment.sha256:
+            return stored
+        raise AttachmentUnavailable("unreadable") from None
+    if _sha256(data) != attachment.sha256:
+        raise AttachmentUnavailable("changed")
+    return data
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class RotateResult:
+    rewritten: int
+    # (attachment id, AttachmentUnavailable.reason) of each file that could not be rewritten
+    problems: list[tuple[int, str]]
+
+
+def rotate_files(session: Session, settings: Settings) -> RotateResult:
+    """Re-encrypt every stored attachment under the newest key, and encrypt any written before
+    attachments were encrypted. Each file is replaced whole (written beside it, then renamed
+    over it), so a crash leaves either the old file or the new one, both readable."""
+    rewritten = 0
+    problems: list[tuple[int, str]] = []
+    for attachment in session.scalars(select(Attachment).order_by(Attachment.id)):
+        try:
+            data = read_attachment(settings, attachment)
+        except AttachmentUnavailable as exc:
+            problems.append((attachment.id, exc.reason))
+            continue
+        path = file_path(settings, attachment)
+        temporary = path.with_name(path.name + ".rotating")
+        temporary.unlink(missing_ok=True)  # left by a run that stopped half-way
+        _write_private(temporary, crypto.encrypt_bytes(data))
+        os.replace(temporary, path)
+        rewritten += 1
+    return RotateResult(rewritten, problems)
 
 
 def download_headers(attachment: Attachment) -> dict[str, str]:

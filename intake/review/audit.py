@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     MATCH_CONFIRMED = "match_confirmed"
     MATCH_REJECTED = "match_rejected"
     MESSAGE_RESENT = "message_resent"
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded"
     REPORT_VIEWED = "report_viewed"
     REPORT_EXPORTED = "report_exported"
     AUDIT_SEARCHED = "audit_searched"

@@ -7,12 +7,15 @@ shown again with the problems listed at the top.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from channels.email.attachments import AttachmentUnavailable, download_headers, read_attachment
 from intake import extensions
-from intake.models import Contact, OutboundMessage, User, utcnow
+from intake.models import Attachment, Contact, OutboundMessage, User, utcnow
 from intake.review import audit, contact_page, decisions, error_pages, matches
 from intake.review.audit import Action
 from intake.review.permissions import (
@@ -24,6 +27,7 @@ from intake.review.permissions import (
 )
 from workers.feedback import messages as feedback_messages
 
+log = logging.getLogger(__name__)
 bp = Blueprint("officer_contact", __name__, url_prefix="/officer")
 error_pages.install(bp)
 
@@ -180,3 +184,40 @@ def resend(reference: str, message_id: int) -> Response | tuple[str, int]:
     )
     session.commit()
     return _done(contact, "The message will be sent again", "messages")
+
+
+# What an officer is told when a file cannot be given back, by AttachmentUnavailable.reason.
+_UNAVAILABLE = {
+    "missing": "The file is no longer stored. Ask the referrer to send it again.",
+    "unreadable": "The file cannot be opened with the service's keys. Tell your administrator.",
+    "changed": "The file is not the one that was received, so it is not shown. Tell your "
+    "administrator.",
+}
+
+
+@bp.get("/contacts/<reference>/attachments/<int:attachment_id>")
+@requires(Permission.WORK_CONTACTS)
+def attachment(reference: str, attachment_id: int) -> Response:
+    """A file emailed with the referral, decrypted, as a download (never shown inline: it came
+    from outside). Each download is audited, like a view of the contact."""
+    contact = _load(reference)
+    session = extensions.session()
+    stored = session.get(Attachment, attachment_id)
+    if stored is None or stored.contact_id != contact.id:
+        abort(404, description="That file is not on this contact.")
+    try:
+        data = read_attachment(extensions.settings(), stored)
+    except AttachmentUnavailable as exc:
+        log.error("attachment %s of %s cannot be served: %s", stored.id, contact.reference, exc)
+        abort(410 if exc.reason == "missing" else 500, description=_UNAVAILABLE[exc.reason])
+    audit.record(
+        session,
+        Action.ATTACHMENT_DOWNLOADED,
+        current_staff(),
+        "contact",
+        contact.reference,
+        audit.client_ip(),
+        attachment=stored.id,
+    )
+    session.commit()
+    return Response(data, headers=download_headers(stored))

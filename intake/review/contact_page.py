@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from forms.questions import question_for_key
 from forms.summary import Section, display_value, summarise
-from intake.models import Answer, Contact, ContactEvent, OutboundMessage, User
+from intake.models import Answer, Attachment, Contact, ContactEvent, OutboundMessage, User
 from intake.review import history_view, matches, mentions
 from intake.review.permissions import Permission, has_permission
 from intake.review.timeliness import TimeLeft, time_left
@@ -60,6 +60,7 @@ class ContactPage:
     history_facts: list[tuple[str, str]]
     reasons: list[ReasonView]
     messages: list[OutboundMessage]
+    attachments: list[Attachment]
     events: list[ContactEvent]
     colleagues: list[User]
     names: dict[int, str]
@@ -71,6 +72,15 @@ class ContactPage:
 
     def message_status(self, message: OutboundMessage) -> str:
         return feedback_messages.STATUS_LABELS.get(message.status, message.status)
+
+    @staticmethod
+    def file_size(size: int) -> str:
+        """A file's size as people read it: 940 bytes, 12 KB, 2.4 MB."""
+        if size < 1000:
+            return f"{size} bytes"
+        if size < 1_000_000:
+            return f"{round(size / 1000)} KB"
+        return f"{size / 1_000_000:.1f} MB"
 
 
 def build(
@@ -108,6 +118,13 @@ def build(
                 select(OutboundMessage)
                 .where(OutboundMessage.contact_id == contact.id)
                 .order_by(OutboundMessage.created_at, OutboundMessage.id)
+            )
+        ),
+        attachments=list(
+            session.scalars(
+                select(Attachment)
+                .where(Attachment.contact_id == contact.id)
+                .order_by(Attachment.id)
             )
         ),
         events=list(contact.events),

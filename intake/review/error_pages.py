@@ -13,6 +13,7 @@ HEADINGS = {
     403: "You cannot see this",
     404: "Page not found",
     405: "Sorry, we could not do that",
+    410: "This file is no longer stored",
 }
 
 

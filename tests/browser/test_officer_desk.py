@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from channels.email.attachments import store_attachments
+from channels.email.parse import RawAttachment
 from intake.models import AuditEvent, Contact, utcnow
 from intake.models.records import PersonMatch
 from tests.browser import axe
@@ -32,9 +35,13 @@ def accessibility_report():
     assert not problems, "axe-core found accessibility problems:\n" + "\n".join(problems)
 
 
+FORM = b"%PDF-1.7\n% the school's referral form\n%%EOF"
+
+
 @pytest.fixture
-def desk(db):
-    """An officer and a manager, and a queue with a Red contact due first."""
+def desk(db, app):
+    """An officer and a manager, and a queue with a Red contact due first, which came by email
+    with the school's referral form attached."""
     now = utcnow()
     with db.session() as session:
         officer = make_user(session, PERSONAS["officer"])
@@ -48,6 +55,13 @@ def desk(db):
         )
         reviewable_contact(session, provisional_rating="amber", deadline=now + timedelta(hours=6))
         match = person_match(session, red)
+        store_attachments(
+            session,
+            app.extensions["frontdoor.settings"],
+            red,
+            [RawAttachment("Referral form.pdf", "application/pdf", FORM)],
+        )
+        session.commit()
         return {
             "officer": (officer.email, officer.totp_secret),
             "manager": (manager.email, manager.totp_secret),
@@ -90,6 +104,12 @@ def test_an_officer_decides_a_red_contact_and_a_manager_sees_it_in_the_audit_log
     expect(officer.get_by_role("heading", name=f"Contact {desk['reference']}")).to_be_visible()
     expect(officer.locator("#concern-text mark").first).to_have_text("bruise")
     check(officer)
+
+    with officer.expect_download() as downloading:
+        officer.get_by_role("link", name="Download Referral form.pdf").click()
+    download = downloading.value
+    assert download.suggested_filename == "Referral form.pdf"
+    assert Path(download.path()).read_bytes() == FORM
 
     match = officer.locator(f"#match-{desk['match_id']}")
     expect(match).to_contain_text("Disagrees")
@@ -137,7 +157,13 @@ def test_an_officer_decides_a_red_contact_and_a_manager_sees_it_in_the_audit_log
     manager.get_by_label("Contact reference").fill(desk["reference"])
     manager.get_by_role("button", name="Search").click()
     log = manager.locator("#audit-entries")
-    for action in ("Contact viewed", "Match confirmed", "Rating changed", "Outcome recorded"):
+    for action in (
+        "Contact viewed",
+        "Attachment downloaded",
+        "Match confirmed",
+        "Rating changed",
+        "Outcome recorded",
+    ):
         expect(log).to_contain_text(action)
     expect(log).to_contain_text(desk["officer"][0])
     check(manager)

@@ -72,3 +72,38 @@ def test_users_are_created_with_a_password_from_the_environment(cli, monkeypatch
     assert result.exit_code == 0 and "created manager" in result.output
     monkeypatch.setenv("FRONTDOOR_PASSWORD", "short")
     assert cli.invoke(main, ["users", "create", "x@hub.example"]).exit_code != 0
+
+
+def test_encryption_rotate_rewrites_text_and_attachments_under_the_new_key(
+    cli, app, session, settings_overrides, monkeypatch
+):
+    from cryptography.fernet import Fernet
+
+    from channels.email.attachments import file_path, store_attachments
+    from channels.email.parse import RawAttachment
+    from intake import crypto, service
+
+    settings = app.extensions["frontdoor.settings"]
+    monkeypatch.setattr(crypto, "_cipher", crypto._cipher)  # put back after the test
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    crypto.configure((old_key,), "unused")
+    contact = service.new_contact(session, "email", origin_address="sam@riverside.sch.uk")
+    session.flush()
+    pdf = b"%PDF-1.7\n% a referral form\n%%EOF"
+    [stored] = store_attachments(
+        session, settings, contact, [RawAttachment("form.pdf", "application/pdf", pdf)]
+    ).stored
+    session.commit()
+
+    monkeypatch.setenv("FRONTDOOR_ENCRYPTION_KEYS", f"{new_key},{old_key}")
+    result = cli.invoke(main, ["encryption", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "and 1 attachments" in result.output and "the old keys can now be removed" in result.output
+    )
+    assert Fernet(new_key.encode()).decrypt(file_path(settings, stored).read_bytes()) == pdf
+
+    file_path(settings, stored).unlink()
+    again = cli.invoke(main, ["encryption", "rotate"])
+    assert again.exit_code == 1
+    assert f"attachment {stored.id} could not be re-encrypted: missing" in again.output

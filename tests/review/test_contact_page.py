@@ -5,6 +5,8 @@ from __future__ import annotations
 from markupsafe import escape
 from sqlalchemy import select
 
+from channels.email.attachments import file_path, store_attachments
+from channels.email.parse import RawAttachment
 from intake import service
 from intake.models import AuditEvent
 from tests.review.support import CONCERN, outbound_message, person_match, reviewable_contact
@@ -217,3 +219,71 @@ def test_a_contact_processed_by_the_real_pipeline_shows_its_mentions_reasons_and
     assert contact.rating_reasons
     assert str(escape(contact.rating_reasons[0]["description"])) in page
     assert "Contacts in the last 12 months (this one included)" in page
+
+
+PDF = b"%PDF-1.7\n% the school's referral form about Jordan\n%%EOF"
+
+
+def _with_attachment(session, app, **fields):
+    contact = reviewable_contact(session, **fields)
+    [stored] = store_attachments(
+        session,
+        app.extensions["frontdoor.settings"],
+        contact,
+        [RawAttachment("Jordan's form.pdf", "application/pdf", PDF)],
+    ).stored
+    session.commit()
+    return contact, stored
+
+
+def test_files_sent_with_a_referral_are_listed_and_download_decrypted_and_audited(
+    officer, staff, session, app
+):
+    contact, stored = _with_attachment(session, app)
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    link = f"/officer/contacts/{contact.reference}/attachments/{stored.id}"
+    assert f'href="{link}" download>Download Jordan_s form.pdf</a>' in page
+    assert f"(PDF, {len(PDF)} bytes)" in page
+
+    response = officer.get(link)
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"] == 'attachment; filename="Jordan_s form.pdf"'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "attachment_downloaded"))
+    assert event.user_id == staff["officer"].id
+    assert (event.subject_id, event.detail) == (contact.reference, {"attachment": stored.id})
+
+
+def test_a_file_is_only_given_with_its_own_contact(officer, session, app):
+    _contact, stored = _with_attachment(session, app)
+    other = reviewable_contact(session)
+    response = officer.get(f"/officer/contacts/{other.reference}/attachments/{stored.id}")
+    assert response.status_code == 404
+    assert "That file is not on this contact" in response.get_data(as_text=True)
+
+
+def test_a_restricted_contacts_files_are_refused_to_staff_without_access(client_for, session, app):
+    contact, stored = _with_attachment(session, app, restricted=True)
+    link = f"/officer/contacts/{contact.reference}/attachments/{stored.id}"
+    response = client_for("officer_unrestricted").get(link)
+    assert response.status_code == 403 and PDF not in response.data
+    assert client_for("officer").get(link).data == PDF
+
+
+def test_a_file_no_longer_stored_is_explained_not_an_error(officer, session, app):
+    contact, stored = _with_attachment(session, app)
+    file_path(app.extensions["frontdoor.settings"], stored).unlink()
+    response = officer.get(f"/officer/contacts/{contact.reference}/attachments/{stored.id}")
+    assert response.status_code == 410
+    assert "Ask the referrer to send it again" in response.get_data(as_text=True)
+    assert (
+        session.scalar(select(AuditEvent).where(AuditEvent.action == "attachment_downloaded"))
+        is None
+    )
+
+
+def test_a_contact_without_files_has_no_files_section(officer, session):
+    contact = reviewable_contact(session)
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert 'id="attachments"' not in page

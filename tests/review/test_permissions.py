@@ -15,6 +15,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from channels.email.attachments import store_attachments
+from channels.email.parse import RawAttachment
 from intake import partner_keys
 from intake.models import AuditEvent, User
 from tests.review.support import (
@@ -43,6 +45,7 @@ class World:
     reference: str
     match_id: int
     message_id: int
+    attachment_id: int
     user_id: int
     key_id: int
 
@@ -122,6 +125,10 @@ OFFICER_ROUTES: dict[tuple[str, str], Officer | SignIn] = {
     ),
     ("officer_contact.resend", "POST"): Officer(
         lambda w: f"/officer/contacts/{w.reference}/messages/{w.message_id}/resend",
+        CONTACT_WORKERS,
+    ),
+    ("officer_contact.attachment", "GET"): Officer(
+        lambda w: f"/officer/contacts/{w.reference}/attachments/{w.attachment_id}",
         CONTACT_WORKERS,
     ),
     ("officer_reports.monthly", "GET"): Officer(fixed("/officer/reports"), MANAGERS),
@@ -244,10 +251,16 @@ def test_every_page_under_officer_is_an_officer_route_and_none_outside_is(app):
 
 
 @pytest.fixture
-def world(session, staff) -> World:
+def world(session, staff, app) -> World:
     contact = reviewable_contact(session)
     match = person_match(session, contact)
     message = outbound_message(session, contact)
+    [attachment] = store_attachments(
+        session,
+        app.extensions["frontdoor.settings"],
+        contact,
+        [RawAttachment("notes.txt", "text/plain", b"Notes from the class teacher.")],
+    ).stored
     target = make_user(session, Persona("colleague", "officer", restricted=False))
     key, _secret = partner_keys.create(session, "North Yorkshire Police")
     session.commit()
@@ -255,6 +268,7 @@ def world(session, staff) -> World:
         reference=contact.reference,
         match_id=match.id,
         message_id=message.id,
+        attachment_id=attachment.id,
         user_id=target.id,
         key_id=key.id,
     )

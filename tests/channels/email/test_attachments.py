@@ -5,16 +5,20 @@ from __future__ import annotations
 import stat
 
 import pytest
+from cryptography.fernet import Fernet
 
 from channels.email.attachments import (
     MAX_ATTACHMENT_BYTES,
+    AttachmentUnavailable,
     display_name,
     download_headers,
     file_path,
+    read_attachment,
+    rotate_files,
     store_attachments,
 )
 from channels.email.parse import RawAttachment
-from intake import service
+from intake import crypto, service
 
 PDF = b"%PDF-1.7\n% a referral form\n%%EOF"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
@@ -49,7 +53,83 @@ def test_allowed_files_are_stored_privately_under_random_names(session, app, con
         path = file_path(settings, row)
         assert path.parent == settings.instance_dir / "attachments" and "." not in path.name
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert file_path(settings, result.stored[0]).read_bytes() == PDF
+    assert read_attachment(settings, result.stored[0]) == PDF
+
+
+def test_files_are_encrypted_on_disk(session, app, contact):
+    settings = app.extensions["frontdoor.settings"]
+    [row] = store_attachments(
+        session, settings, contact, [RawAttachment("form.pdf", "application/pdf", PDF)]
+    ).stored
+    on_disk = file_path(settings, row).read_bytes()
+    assert b"%PDF" not in on_disk and b"referral form" not in on_disk
+    assert crypto.decrypt_bytes(on_disk) == PDF
+
+
+def test_a_file_changed_on_disk_is_not_given_back(session, app, contact):
+    settings = app.extensions["frontdoor.settings"]
+    [row] = store_attachments(
+        session, settings, contact, [RawAttachment("form.pdf", "application/pdf", PDF)]
+    ).stored
+    path = file_path(settings, row)
+    token = bytearray(path.read_bytes())
+    token[len(token) // 2] ^= 1
+    path.write_bytes(bytes(token))
+    with pytest.raises(AttachmentUnavailable) as unreadable:
+        read_attachment(settings, row)
+    assert unreadable.value.reason == "unreadable"
+    # Encrypted properly, but not what arrived (its checksum differs): swapped for another file.
+    path.write_bytes(crypto.encrypt_bytes(PDF + b"more"))
+    with pytest.raises(AttachmentUnavailable) as changed:
+        read_attachment(settings, row)
+    assert changed.value.reason == "changed"
+    path.unlink()
+    with pytest.raises(AttachmentUnavailable) as missing:
+        read_attachment(settings, row)
+    assert missing.value.reason == "missing"
+
+
+def test_a_file_stored_before_encryption_is_read_and_rotation_encrypts_it(session, app, contact):
+    settings = app.extensions["frontdoor.settings"]
+    [row] = store_attachments(
+        session, settings, contact, [RawAttachment("form.pdf", "application/pdf", PDF)]
+    ).stored
+    session.commit()
+    path = file_path(settings, row)
+    path.write_bytes(PDF)  # as an earlier version wrote it
+    assert read_attachment(settings, row) == PDF
+    result = rotate_files(session, settings)
+    assert (result.rewritten, result.problems) == (1, [])
+    assert b"%PDF" not in path.read_bytes() and read_attachment(settings, row) == PDF
+    assert not list(path.parent.glob("*.rotating"))
+
+
+def test_rotation_rewrites_files_under_the_newest_key_and_reports_missing_ones(
+    session, app, contact
+):
+    settings = app.extensions["frontdoor.settings"]
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    crypto.configure((old_key,), "unused")
+    try:
+        kept, lost = store_attachments(
+            session,
+            settings,
+            contact,
+            [
+                RawAttachment("form.pdf", "application/pdf", PDF),
+                RawAttachment("photo.png", "image/png", PNG),
+            ],
+        ).stored
+        session.commit()
+        file_path(settings, lost).unlink()
+        crypto.configure((new_key, old_key), "unused")
+        result = rotate_files(session, settings)
+        assert (result.rewritten, result.problems) == (1, [(lost.id, "missing")])
+        crypto.configure((new_key,), "unused")  # the old key removed
+        assert read_attachment(settings, kept) == PDF
+    finally:
+        settings_keys = settings.encryption_keys
+        crypto.configure(settings_keys, settings.secret_key)
 
 
 @pytest.mark.parametrize(

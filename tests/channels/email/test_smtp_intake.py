@@ -10,6 +10,7 @@ from email.utils import make_msgid
 import pytest
 from sqlalchemy import func, select
 
+from channels.email.attachments import read_attachment
 from intake.models import Attachment, InboundMessage, OutboundMessage
 from tests.channels.email.mail import (
     COMPLETE_SCHOOL_REFERRAL,
@@ -202,7 +203,9 @@ def test_a_forwarded_email_keeps_the_forwarded_referral_and_its_pdf(send, sessio
     stored = (
         app.extensions["frontdoor.settings"].instance_dir / "attachments" / attachment.storage_path
     )
-    assert stored.read_bytes() == _pdf() and re.fullmatch(r"[0-9a-f]{32}", stored.name)
+    assert re.fullmatch(r"[0-9a-f]{32}", stored.name)
+    assert b"%PDF" not in stored.read_bytes()  # encrypted at rest
+    assert read_attachment(app.extensions["frontdoor.settings"], attachment) == _pdf()
     [received] = [e.detail for e in contact.events if e.step == "email_received"]
     assert received["attachments_refused"] == ["not_allowed"]
     assert received["intake_addresses"] == [INTAKE]
