@@ -19,6 +19,7 @@ from channels.email.attachments import (
 )
 from channels.email.parse import RawAttachment
 from intake import crypto, service
+from intake.models import Attachment
 
 PDF = b"%PDF-1.7\n% a referral form\n%%EOF"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
@@ -173,11 +174,20 @@ def test_the_senders_file_name_is_made_safe_to_show(name, shown):
 
 
 def test_a_stored_attachment_is_only_ever_served_as_a_download():
-    from intake.models import Attachment
-
     headers = download_headers(
         Attachment(filename="Jordan notes.pdf", content_type="application/pdf")
     )
-    assert headers["Content-Disposition"] == 'attachment; filename="Jordan notes.pdf"'
+    assert headers["Content-Disposition"] == (
+        "attachment; filename=\"Jordan notes.pdf\"; filename*=UTF-8''Jordan%20notes.pdf"
+    )
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in headers["Content-Security-Policy"]
+
+
+def test_a_file_name_beyond_ascii_is_given_to_browsers_whole():
+    headers = download_headers(
+        Attachment(filename="Zoë's form.pdf", content_type="application/pdf")
+    )
+    assert headers["Content-Disposition"] == (
+        "attachment; filename=\"Zo?'s form.pdf\"; filename*=UTF-8''Zo%C3%AB%27s%20form.pdf"
+    )
