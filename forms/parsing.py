@@ -91,6 +91,20 @@ def _strip_controls(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
 
 
+# Not sure either way: "not sure", "don't know", "idk", "maybe", "not now but tonight".
+_UNSURE = re.compile(
+    r"\b(?:not\s+(?:really\s+)?sure|unsure|not\s+certain|do\s*n[o']?t\s+know|do\s+not\s+know"
+    r"|dunno|idk|no\s+idea|maybe|might\s+be|possibly|perhaps|could\s+be"
+    r"|not\s+(?:right\s+)?now\s+but)\b",
+    re.IGNORECASE,
+)
+
+
+def is_unsure(raw: Any) -> bool:
+    """An answer to a yes/no question that is neither: the person does not know."""
+    return isinstance(raw, str) and _UNSURE.search(raw) is not None
+
+
 def parse_yes_no(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw

@@ -79,6 +79,12 @@ class Question:
     # Cross-field check run after parsing; returns an error message or None.
     check: Callable[[Any, Answers], str | None] | None = None
     speech_hints: tuple[str, ...] = field(default_factory=tuple)
+    # For a yes/no question where "not sure" must not be read as either (is a child in danger?):
+    # what to tell someone who is not sure. Without it, "don't know" reads as no.
+    unsure: str | None = None
+    # What "don't know" stands for where it is an answer in its own right ("Not known" other
+    # services), not a gap; channels that read typed words send this instead of a blank.
+    dont_know: str | None = None
 
     def key(self, index: int | None = None) -> str:
         return self.id if self.group is None else f"{self.group}.{index}.{self.id}"
@@ -103,6 +109,8 @@ class Question:
             return None
         match self.kind:
             case Kind.YES_NO:
+                if self.unsure and parsing.is_unsure(raw):
+                    raise ParseError(self.unsure)
                 return parsing.parse_yes_no(raw)
             case Kind.CHOICE:
                 return self._parse_choice(raw)
@@ -267,6 +275,10 @@ BEFORE_CHILDREN: tuple[Question, ...] = (
         "Is a child in danger right now? Reply YES or NO.",
         DANGER,
         hint="For example, they are hurt and need help, or someone is threatening them now.",
+        unsure=(
+            "If you are not sure, answer yes so that we treat it as urgent. If a child could be "
+            "hurt soon, call 999"
+        ),
     ),
     Question(
         "referrer_type",
@@ -617,10 +629,11 @@ AFTER_HOUSEHOLD: tuple[Question, ...] = (
         "other_agencies",
         Kind.TEXT,
         "Which other services are involved with the child or family?",
-        "Which other services are involved, such as a social worker, CAMHS or police? Reply NONE if none.",
+        "Which other services are involved, such as a social worker, CAMHS or police? Reply NONE if none, or NOT KNOWN if you do not know.",
         OTHERS,
         hint="For example, a social worker, CAMHS, the police. Write 'none' or 'not known' if so.",
         max_length=1000,
+        dont_know="Not known",
     ),
 )
 

@@ -38,7 +38,15 @@ ASKING = "asking"
 CHOOSING_CHANGE = "choosing_change"
 CHANGE_KEYS = "change_keys"
 
-_DONT_KNOW_WORDS = frozenset({"don't know", "dont know", "do not know", "not sure"})
+# "Don't know" as people text it: a blank answer, never a name, an address or a school.
+_DONT_KNOW_WORDS = frozenset(
+    {
+        "don't know", "dont know", "do not know", "i don't know", "i dont know", "not sure",
+        "idk", "dunno", "no idea", "not known", "unknown", "n/k",
+    }
+)  # fmt: skip
+# Questions whose answer is the person's own words: an alarm there is an answer too.
+_FREE_TEXT_KINDS = frozenset({Kind.TEXT, Kind.LONG_TEXT})
 # Questions answered from a list, where "don't know" is one of the options, not a blank.
 _CHOSEN_KINDS = frozenset({Kind.YES_NO, Kind.CHOICE, Kind.MULTI_CHOICE})
 _SAME_NUMBER_WORDS = frozenset({"same", "this", "this number", "this one", "same number"})
@@ -107,8 +115,9 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
             thread = _thread(session, settings, started, text.sender, reply, now)
             _first_message(thread, body, command)
             return _finish(thread)
-        if command not in (Command.RESUME, Command.RESTART):
+        if command not in (Command.RESUME, Command.RESTART) and not is_alarm(body):
             # Not taken as an answer: it may be hours later, about something else entirely.
+            # (An alarm reopens the referral: the advice says we carry on taking it here.)
             _keep_words(paused, body)
             reply.contact_id = paused.contact_id
             reply.parts.append(wording.paused(settings.conversation_idle_minutes))
@@ -121,7 +130,15 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
     thread = _thread(session, settings, conversation, text.sender, reply, now)
     if is_alarm(body):
         _flag_danger(thread, body)
-        _ask_next(thread)
+        step = flow.current_step(thread.state)
+        if (
+            step is not None
+            and step.question.kind in _FREE_TEXT_KINDS
+            and thread.mode.get(MODE) != CHOOSING_CHANGE
+        ):
+            _answer(thread, body)
+        else:
+            _ask_next(thread)
     elif command is not None:
         _command(thread, command, argument)
     elif not body:
@@ -191,6 +208,8 @@ def _first_message(thread: _Thread, body: str, command: Command | None) -> None:
     thread.reply.parts.insert(0, wording.GREETING)
     if command is Command.HELP:
         thread.reply.parts.append(wording.HELP)
+    elif command is Command.RESUME:
+        thread.reply.parts.append(wording.NOTHING_TO_RESUME)
     if is_alarm(body):
         _flag_danger(thread, body)
     elif len(body) >= CONCERN_MIN_CHARS and _prefill(thread, body):
@@ -240,11 +259,14 @@ def _command(thread: _Thread, command: Command, argument: str) -> None:
                 reply.parts.append(wording.FIRST_QUESTION)
             _ask_next(thread, remind=True)
         case Command.CHANGE:
-            if argument:
-                thread.mode[CHANGE_KEYS] = render.change_messages(state)[1]
+            pieces, keys = render.change_messages(state)
+            if not keys:
+                reply.parts.append(wording.NOTHING_TO_CHANGE)
+                _ask_next(thread)
+            elif argument:
+                thread.mode[CHANGE_KEYS] = keys
                 _choose_change(thread, argument)
             else:
-                pieces, keys = render.change_messages(state)
                 reply.pieces.extend(pieces)
                 thread.mode.update({MODE: CHOOSING_CHANGE, CHANGE_KEYS: keys})
         case Command.RESTART:
@@ -294,8 +316,10 @@ def _answer(thread: _Thread, body: str) -> None:
 def _raw_answer(step: Step, body: str, sender: str) -> str:
     """The reply as the flow should read it: SKIP is a blank answer, SAME is this number."""
     words = body.strip().rstrip(".!").lower()
-    if words == "skip" or (words in _DONT_KNOW_WORDS and step.question.kind not in _CHOSEN_KINDS):
+    if words == "skip":
         return ""
+    if words in _DONT_KNOW_WORDS and step.question.kind not in _CHOSEN_KINDS:
+        return step.question.dont_know or ""
     if step.key == "referrer_phone" and words in _SAME_NUMBER_WORDS:
         return sender
     return body

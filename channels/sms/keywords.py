@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 import re
 
+from channels.twilio_common.danger import says_danger_now
+
 
 class Command(enum.StrEnum):
     HELP = "help"
@@ -37,17 +39,9 @@ _COMMANDS = {
 
 _TRAILING_PUNCTUATION = re.compile(r"[\s.!?]+$")
 
-# "999" on its own (not inside a phone number), or words saying a child is in danger now.
-# "Emergency department" and the "emergency duty team" are places, not emergencies.
-_DANGER = re.compile(
-    r"(?<![\d+])999(?!\d)"
-    r"|\bin\s+(?:immediate\s+)?danger\s+(?:right\s+)?now\b"
-    r"|\bdanger\s+now\b"
-    r"|\bemergency\b(?!\s+(?:department|dept|services?|duty|contact|room|unit|team))",
-    re.IGNORECASE,
-)
-# A message this short that mentions danger is an alarm, not an answer to the question asked.
-_ALARM_MAX_CHARS = 40
+# A message this short that says a child is in danger now is an alarm, not an answer to the
+# question asked (a free-text answer is taken as well).
+_ALARM_MAX_CHARS = 80
 
 
 def read_command(text: str) -> tuple[Command | None, str]:
@@ -64,9 +58,9 @@ def read_command(text: str) -> tuple[Command | None, str]:
 
 
 def mentions_danger(text: str) -> bool:
-    return bool(_DANGER.search(text))
+    return says_danger_now(text)
 
 
 def is_alarm(text: str) -> bool:
-    """A short message that is a call for help ("999", "emergency!"), not an answer."""
+    """A short message that is a call for help ("999", "he's got a knife now"), not an answer."""
     return len(text.strip()) <= _ALARM_MAX_CHARS and mentions_danger(text)

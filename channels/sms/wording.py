@@ -20,6 +20,10 @@ EMPTY = "We did not get any words in your message."
 PREFILLED = "Thank you. We have taken the details we could from your message, so we will only ask what is missing."
 RESTARTED = "We have cleared your answers. Let's start again."
 RESUMED = "Welcome back. Let's carry on where you left off."
+NOTHING_TO_RESUME = (
+    "There is no unfinished referral from this number to carry on with, so we will start a new one."
+)
+NOTHING_TO_CHANGE = "You have not answered any questions yet, so there is nothing to change."
 CONFIRM = "Reply YES to send this referral, or CHANGE to change an answer."
 NOT_SENT = "Nothing has been sent yet. Reply YES to send it, CHANGE to change an answer, or STOP to end without sending."
 CHANGE_PICK = "Reply with the number of the answer you want to change."

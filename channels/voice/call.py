@@ -21,6 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from channels.twilio_common import conversations
 from channels.twilio_common.conversations import HUNG_UP, SUBMITTED
+from channels.twilio_common.danger import says_danger_now
 from channels.twilio_common.labels import short_label
 from channels.voice import opening_hours, prompts, speech
 from channels.voice.speech import CANNOT_ANSWER_KEY, Heard
@@ -48,6 +49,8 @@ CHANGE_KEYS = "change_keys"
 FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 # A number Twilio gives for a caller who withheld theirs is not a number we can call back.
 _CALLABLE = re.compile(r"^\+[1-9]\d{6,14}$")
+# Questions whose answer is the caller's own words: danger said there is an answer too.
+_FREE_TEXT_KINDS = frozenset({Kind.TEXT, Kind.LONG_TEXT})
 _WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 
 _NEEDS_READBACK = frozenset({Kind.EMAIL})
@@ -179,6 +182,14 @@ def answer(call: Call, key: str, heard: Heard) -> None:
             _call_back(call)
         else:
             _cannot_answer(call, step)
+        return
+    if (
+        heard.speech
+        and step.question.kind not in _FREE_TEXT_KINDS
+        and says_danger_now(heard.speech)
+    ):
+        # "He's got a knife now" said at any question: the advice first; the question after.
+        _danger(call, heard)
         return
     raw = (
         speech.keyed(step.question, heard.digits, call.caller)
@@ -345,12 +356,25 @@ def _accept(call: Call, step: Step, raw: Any, heard: Heard) -> None:
         confidence=heard.confidence if heard.speech else None,
     )
     _reset_tries(call, step.key)
-    if step.key == "immediate_danger" and result.value is True:
-        service.event(call.session, call.contact, "danger_reported", channel=CHANNEL)
-        offers = [prompts.DUTY_OFFER] if call.settings.duty_phone_number else []
-        prompts.gather_keys(call.response, call.url("/menu"), " ".join([prompts.DANGER, *offers]))
+    if (step.key == "immediate_danger" and result.value is True) or (
+        heard.speech and step.question.kind in _FREE_TEXT_KINDS and says_danger_now(heard.speech)
+    ):
+        _danger(call, heard)
         return
     ask(call)
+
+
+def _danger(call: Call, heard: Heard) -> None:
+    """A child in danger now: mark the referral, give the advice, offer the duty line; the
+    menu then carries on with the questions."""
+    service.event(call.session, call.contact, "danger_reported", channel=CHANNEL)
+    if call.state.answers.get("immediate_danger") is not True:
+        flow.record(call.state, "immediate_danger", True, "referrer")
+        service.record_answer(
+            call.session, call.contact, "immediate_danger", heard.as_text or None, True, CHANNEL
+        )
+    offers = [prompts.DUTY_OFFER] if call.settings.duty_phone_number else []
+    prompts.gather_keys(call.response, call.url("/menu"), " ".join([prompts.DANGER, *offers]))
 
 
 def _not_caught(call: Call, step: Step, reason: str = prompts.NOT_CAUGHT) -> None:

@@ -131,13 +131,22 @@ def keyed(question: Question, digits: str, caller: str | None) -> Any:
     return None
 
 
+# "It's post code L S six...", "my postcode is...": the words before the postcode itself.
+_POSTCODE_LEAD_IN = re.compile(
+    r"^\s*(?:(?:it'?s|it\s+is|my|our|the|his|her|their|and)\s+)*post\s*code\s*(?:is\s+)?",
+    re.IGNORECASE,
+)
+
+
 def spoken(question: Question, speech: str) -> str:
     """What was said, in the form the question's parser reads."""
     match question.kind:
         case Kind.DATE_OF_BIRTH | Kind.EXPECTED_DATE:
             return _dates(speech)
-        case Kind.AGE | Kind.POSTCODE:
+        case Kind.AGE:
             return _number_words(speech)
+        case Kind.POSTCODE:
+            return _number_words(_POSTCODE_LEAD_IN.sub("", speech))
         case Kind.PHONE:
             return _phone(speech)
         case Kind.EMAIL:

@@ -63,7 +63,10 @@ def test_answers_that_do_not_parse_are_asked_again_with_the_reason(context, sess
     again = _our_question_email(session)
     assert again.id != asked.id and again.in_reply_to == reply["Message-ID"]
     assert "1. Is a child in immediate danger right now?" in again.body
-    assert "(We could not use the answer you gave: Answer yes or no.)" in again.body
+    assert (
+        "(We could not use the answer you gave: If you are not sure, answer yes so that we treat "
+        "it as urgent. If a child could be hurt soon, call 999.)"
+    ) in again.body
 
 
 def test_an_email_about_a_submitted_referral_is_kept_with_it_and_acknowledged(context, session):

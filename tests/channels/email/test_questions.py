@@ -98,6 +98,8 @@ def test_an_answer_that_does_not_parse_is_reported_against_its_question():
     state = FlowState()
     applied = apply_answer(state, "immediate_danger", "perhaps")
     assert "immediate_danger" not in state.answers
+    assert applied.errors["immediate_danger"].startswith("If you are not sure, answer yes")
+    applied = apply_answer(state, "immediate_danger", "purple")
     assert applied.errors == {"immediate_danger": "Answer yes or no"}
 
 

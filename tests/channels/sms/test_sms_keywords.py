@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from intake.models import Answer, Contact, ContactEvent, Conversation, utcnow
+from tests.channels.sms.test_sms_referrals import TEACHER_REPLIES
 
 
 def start(phone, *replies: str) -> None:
@@ -182,3 +184,116 @@ def test_a_conversation_paused_long_ago_is_not_resumed(phone, session):
     session.execute(update(Conversation).values(closed_at=utcnow() - timedelta(days=29)))
     session.commit()
     assert phone.send("RESUME")[0].startswith("This is the children's safeguarding front door")
+
+
+def _danger_flagged(session) -> bool:
+    contact = session.scalars(select(Contact)).one()
+    session.refresh(contact)
+    return contact.flow_state["answers"].get("immediate_danger") is True
+
+
+@pytest.mark.parametrize(
+    "alarm",
+    [
+        "he's got a knife now",
+        "she's not safe tonight",
+        "please help hes hitting her",
+        "my dad is going to kill my mum",
+    ],
+)
+def test_danger_in_the_referrers_own_words_is_an_alarm_at_any_question(phone, session, alarm):
+    start(phone, "no", "member of the public", "no", "Sam Green")
+    assert "What phone number can we call you on?" in phone.last
+    [reply] = phone.send(alarm)
+    assert reply.startswith("If a child is in danger now, call 999 straight away.")
+    assert "What phone number can we call you on?" in reply.split("\n\n")[-1]  # asked again
+    assert _danger_flagged(session)
+    assert session.scalar(select(ContactEvent.id).where(ContactEvent.step == "danger_reported"))
+
+
+@pytest.mark.parametrize("first", ["he's got a knife now", "not now but tonight when he gets home"])
+def test_danger_as_the_first_text_is_an_alarm(phone, session, first):
+    [reply] = phone.send(first)
+    assert "If a child is in danger now, call 999 straight away" in reply
+    assert _danger_flagged(session)
+
+
+@pytest.mark.parametrize(
+    "words", ["she is not in danger now", "no need to call 999", "he keeps a knife in his room"]
+)
+def test_danger_denied_or_not_now_is_not_an_alarm(phone, session, words):
+    start(phone, "no", "member of the public", "no", "Sam Green")
+    [reply] = phone.send(words)
+    assert "call 999 straight away" not in reply
+    assert not _danger_flagged(session)
+
+
+def test_a_short_account_of_danger_is_an_alarm_and_the_answer_too(phone, session):
+    # At a question asking for the referrer's own words, the words are kept as the answer.
+    replies = {
+        **TEACHER_REPLIES,
+        "your full name": "Sam Green",
+        "email address": "sam@riverside.sch.uk",
+        "child's full name": "Jordan Smith",
+        "know the child's date of birth": "4",
+        "postcode": "LS6 3AB",
+        "school": "Riverside Primary",
+    }
+    queues = {k: [v] if isinstance(v, str) else list(v) for k, v in replies.items()}
+    phone.send("hello")
+    for _ in range(40):
+        if "what has happened" in phone.last:
+            break
+        queue = next((q for k, q in queues.items() if k in phone.last), None)
+        assert queue is not None, phone.last
+        phone.send(queue.pop(0) if len(queue) > 1 else queue[0])
+    assert "what has happened" in phone.last
+    [reply] = phone.send("the kids are scared to go home")
+    assert reply.startswith("If a child is in danger now, call 999 straight away.")
+    assert _danger_flagged(session)
+    answers = session.scalars(select(Answer).where(Answer.question_key == "concern")).all()
+    assert [a.raw for a in answers] == ["the kids are scared to go home"]
+
+
+@pytest.mark.parametrize(
+    "unsure",
+    ["not sure", "don't know", "idk", "no idea", "maybe"],
+)
+def test_not_sure_whether_a_child_is_in_danger_is_never_taken_as_no(phone, session, unsure):
+    phone.send("hello")
+    [reply] = phone.send(unsure)
+    assert reply.startswith("If you are not sure, answer yes so that we treat it as urgent.")
+    assert reply.endswith("Is a child in danger right now? Reply YES or NO.")
+    contact = session.scalars(select(Contact)).one()
+    session.refresh(contact)
+    assert "immediate_danger" not in contact.flow_state["answers"]
+
+
+def test_an_alarm_while_paused_reopens_the_referral_and_flags_it(phone, session):
+    start(phone, "no", "neighbour")
+    idle(session, 61)
+    [reply] = phone.send("999")
+    assert reply.startswith("If a child is in danger now, call 999 straight away.")
+    assert "We paused your referral" not in reply
+    assert reply.endswith("If you stay anonymous we cannot tell you what happens next.")
+    assert _danger_flagged(session)
+
+
+def test_change_before_anything_is_answered_says_there_is_nothing_to_change(phone):
+    phone.send("hello")
+    [reply] = phone.send("change")
+    assert reply == (
+        "You have not answered any questions yet, so there is nothing to change.\n\n"
+        "Is a child in danger right now? Reply YES or NO."
+    )
+    [reply] = phone.send("change 0")
+    assert reply.startswith("You have not answered any questions yet")
+
+
+def test_resume_with_nothing_to_resume_says_a_new_referral_is_starting(phone):
+    start(phone, "no", "teacher")
+    phone.send("STOP")
+    [reply] = phone.send("RESUME")
+    assert "There is no unfinished referral from this number to carry on with" in reply
+    assert "Welcome back" not in reply
+    assert reply.endswith("Is a child in danger right now? Reply YES or NO.")

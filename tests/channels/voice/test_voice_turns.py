@@ -195,3 +195,45 @@ def test_the_key_in_an_action_url_is_covered_by_the_signature(webhooks, caller):
         "/channels/voice/answer?key=anonymous", params, signature=signed_for_other_key
     )
     assert response.status_code == 403
+
+
+def test_danger_said_at_any_question_gives_the_advice_and_flags_the_referral(caller, session):
+    to_questions(caller)
+    caller.say("no")
+    assert "Who are you?" in caller.heard
+    caller.say("hes got a knife now")
+    assert caller.heard.startswith("If a child is in immediate danger, hang up now and call 999.")
+    assert "press 9" in caller.heard  # the duty line is offered
+    conversation = session.scalar(select(Conversation).where(Conversation.address == caller.sid))
+    contact = session.get(Contact, conversation.contact_id)
+    session.refresh(contact)
+    assert contact.flow_state["answers"]["immediate_danger"] is True
+    assert session.scalar(select(ContactEvent.id).where(ContactEvent.step == "danger_reported"))
+    caller.stay_silent()  # past the duty-line menu: the question that was interrupted
+    assert "Who are you?" in caller.heard
+
+
+def test_not_sure_about_danger_is_asked_again_not_taken_as_no(caller, session):
+    to_questions(caller)
+    caller.say("not sure")
+    assert (
+        "if you are not sure, answer yes" in caller.heard and "in immediate danger" in caller.heard
+    )
+    conversation = session.scalar(select(Conversation).where(Conversation.address == caller.sid))
+    contact = session.get(Contact, conversation.contact_id)
+    session.refresh(contact)
+    assert "immediate_danger" not in contact.flow_state["answers"]
+
+
+def test_a_postcode_said_after_the_words_post_code_is_read(caller):
+    to_questions(caller)
+    for turn in ("no", "neighbour", "yes", "skip"):
+        caller.say(turn)
+    caller.press("4")  # does not know the date of birth
+    for _ in range(8):
+        if "postcode" in caller.heard.lower():
+            break
+        caller.say("skip")
+    assert "postcode" in caller.heard.lower(), caller.heard
+    caller.say("post code L S six three A B")
+    assert caller.heard.startswith("I heard L S 6, 3 A B.")

@@ -1,0 +1,73 @@
+"""Whether a text or a caller's words say a child is in danger now, whatever was asked.
+
+A frightened person does not wait for the question about danger: "he's got a knife now" may
+come as the answer to "What is your phone number?". Two readings, either of which is enough:
+
+- a few words that always mean it ("999", "emergency", "in danger now"), by pattern: instant,
+  and sure for a message too short to mean anything else;
+- the NLP's own reading of the words (`nlp.extract`): the immediate-danger indicator ("she's not
+  safe tonight", "he's going to kill her", "please help he's hitting her"), or a weapon said to
+  be there now ("he's got a knife now"), neither denied ("she's safe now") nor in the past
+  ("she was in danger last year").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from nlp.extraction import Extraction
+
+log = logging.getLogger(__name__)
+
+# "999" on its own (not inside a phone number), or words saying a child is in danger now.
+# "Emergency department" and the "emergency duty team" are places, not emergencies.
+_DANGER_WORDS = re.compile(
+    r"(?<![\d+])999(?!\d)"
+    r"|\bin\s+(?:immediate\s+)?danger\s+(?:right\s+)?now\b"
+    r"|\bdanger\s+now\b"
+    r"|\bemergency\b(?!\s+(?:department|dept|services?|duty|contact|room|unit|team))",
+    re.IGNORECASE,
+)
+# A weapon is danger now only when the words put it here and now.
+_HERE_AND_NOW = re.compile(
+    r"\b(?:now|right now|at the moment|tonight|here|outside|in the house|waving|threatening)\b",
+    re.IGNORECASE,
+)
+
+
+# "Not in danger now", "no need for 999": a few words before the danger words deny them.
+_DENIED_BEFORE = re.compile(
+    r"\b(?:not|no|never|isn'?t|aren'?t|wasn'?t|nobody|none)\W+(?:\w+\W+){0,3}$"
+)
+
+
+def says_danger_now(text: str) -> bool:
+    if not text or not text.strip():
+        return False
+    for found in _DANGER_WORDS.finditer(text):
+        if not _DENIED_BEFORE.search(text[: found.start()].lower()):
+            return True
+    extraction = _extract(text)
+    if extraction is None:
+        return False
+    for mention in extraction.mentions:
+        if mention.negated or mention.historical:
+            continue
+        if mention.code == "immediate_danger":
+            return True
+        if mention.code == "weapon" and _HERE_AND_NOW.search(text):
+            return True
+    return False
+
+
+def _extract(text: str) -> Extraction | None:
+    # Imported here: spaCy is heavy, and a worker or the email intake may never need it.
+    from nlp import extract
+
+    try:
+        return extract(text)
+    except Exception as exc:
+        # The pattern check above has run; a failure here must not stop the conversation.
+        log.warning("danger check skipped the NLP: %s", type(exc).__name__)
+        return None
