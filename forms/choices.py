@@ -165,7 +165,7 @@ AGE_KNOWN = (
     Choice(
         "date_of_birth",
         "I know their date of birth",
-        ("date of birth", "dob", "birthday", "born", "date"),
+        ("date of birth", "dob", "d.o.b", "birthday", "born", "date", "yes", "yeah", "yep"),
     ),
     Choice("age", "I know roughly how old they are", ("age", "years", "old", "roughly", "about")),
     Choice(
@@ -174,7 +174,16 @@ AGE_KNOWN = (
     Choice(
         "unknown",
         "I do not know",
-        ("don't know", "dont know", "do not know", "not sure", "unknown", "no idea"),
+        (
+            "don't know",
+            "dont know",
+            "do not know",
+            "not sure",
+            "unknown",
+            "no idea",
+            "dunno",
+            "idk",
+        ),
     ),
 )
 

@@ -120,6 +120,14 @@ def parse_yes_no(raw: Any) -> bool:
     raise ParseError("Answer yes or no")
 
 
+# "DOB 3/4/15", "born on 3rd April 2015", "date of birth: ...": the words before the date.
+_DATE_LEAD_IN = re.compile(
+    r"^(?:(?:her|his|their|the|my|child'?s)\s+)?"
+    r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birthday|born(?:\s+on)?|due(?:\s+on)?)"
+    r"(?:\s+is)?\s*[:\-]?\s*"
+)
+
+
 def parse_date(raw: Any) -> date:
     """Read a date the British way: day first. Accepts ISO, 03/04/2015, 3rd April 2015, fields."""
     if isinstance(raw, date):
@@ -134,7 +142,7 @@ def parse_date(raw: Any) -> date:
         return _make_date(parts[0], parts[1], parts[2])
     if not isinstance(raw, str) or not raw.strip():
         raise ParseError("Enter a date")
-    text = raw.strip().lower()
+    text = _DATE_LEAD_IN.sub("", raw.strip().lower()) or raw.strip().lower()
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     if iso:
         return _make_date(iso.group(3), iso.group(2), iso.group(1))
@@ -203,7 +211,9 @@ def parse_age(raw: Any) -> int:
     elif isinstance(raw, str):
         found = re.search(r"\d{1,3}", raw)
         if not found:
-            word = NUMBER_WORDS.get(raw.strip().lower().split(" ")[0]) if raw.strip() else None
+            # "seven", "she's about seven": the first number word.
+            words = re.findall(r"[a-z]+", raw.lower())
+            word = next((NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS), None)
             if word is None:
                 raise ParseError("Enter the child's age in years, for example 7")
             age = word

@@ -9,6 +9,7 @@ TwiML. Nothing here logs what anyone wrote.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,9 @@ _DONT_KNOW_WORDS = frozenset(
         "idk", "dunno", "no idea", "not known", "unknown", "n/k",
     }
 )  # fmt: skip
+# What "Do you know the child's date of birth?" leads to, and a choice given by its number.
+_LEADS_TO = frozenset({Kind.DATE_OF_BIRTH, Kind.AGE, Kind.EXPECTED_DATE})
+_CHOICE_NUMBER = re.compile(r"^\s*\d\b[.):,\-]?\s*")
 # Questions whose answer is the person's own words: an alarm there is an answer too.
 _FREE_TEXT_KINDS = frozenset({Kind.TEXT, Kind.LONG_TEXT})
 # Questions answered from a list, where "don't know" is one of the options, not a blank.
@@ -306,11 +310,29 @@ def _answer(thread: _Thread, body: str) -> None:
     service.record_answer(thread.session, contact, step.key, body, result.value, CHANNEL)
     if step.key == "immediate_danger" and result.value is True and not mentions_danger(body):
         reply.parts.append(wording.emergency(thread.settings.duty_phone_number))
+    if step.question.id == "age_known":
+        _carry_on_into_the_date_or_age(thread, body)
     if step.question.kind is Kind.LONG_TEXT and len(body) >= CONCERN_MIN_CHARS:
         # An account of what happened often names the school or gives a date of birth that
         # was skipped earlier: fill those gaps (never changing an answer) before the summary.
         _prefill(thread, body)
     _ask_next(thread)
+
+
+def _carry_on_into_the_date_or_age(thread: _Thread, body: str) -> None:
+    """ "She's about 7", "dob 3/4/15" to "Do you know the child's date of birth?" choose how,
+    and give the age or the date too: take it rather than ask for it again. (Only what parses:
+    otherwise the next question is asked as usual.)"""
+    step = flow.current_step(thread.state)
+    if step is None or step.question.kind not in _LEADS_TO:
+        return
+    rest = _CHOICE_NUMBER.sub("", body, count=1)  # "2. about 7": the 2 chose; 7 is the age
+    if not rest.strip():
+        return
+    result = flow.answer(thread.state, rest, today=thread.now.date())
+    if result.ok:
+        contact = thread.conversation.contact
+        service.record_answer(thread.session, contact, step.key, body, result.value, CHANNEL)
 
 
 def _raw_answer(step: Step, body: str, sender: str) -> str:

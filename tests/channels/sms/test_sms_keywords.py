@@ -297,3 +297,44 @@ def test_resume_with_nothing_to_resume_says_a_new_referral_is_starting(phone):
     assert "There is no unfinished referral from this number to carry on with" in reply
     assert "Welcome back" not in reply
     assert reply.endswith("Is a child in danger right now? Reply YES or NO.")
+
+
+def _to_date_of_birth_question(phone) -> None:
+    start(phone, "no", "member of the public", "yes", "Jordan Smith")
+    assert "Do you know the child's date of birth?" in phone.last, phone.last
+
+
+@pytest.mark.parametrize(
+    ("reply", "key", "value"),
+    [
+        ("she's about 7", "age", 7),
+        ("she's about seven", "age", 7),
+        ("2. about 7", "age", 7),  # the 2 chose "roughly how old"; the age is 7
+        ("dob 3/4/15", "date_of_birth", "2015-04-03"),
+    ],
+)
+def test_an_age_or_date_given_with_the_choice_is_taken_not_asked_for(
+    phone, session, reply, key, value
+):
+    _to_date_of_birth_question(phone)
+    [answer] = phone.send(reply)
+    assert "How old" not in answer and "What is the child's date of birth?" not in answer
+    contact = session.scalars(select(Contact)).one()
+    session.refresh(contact)
+    assert contact.flow_state["answers"][f"child.0.{key}"] == value
+
+
+@pytest.mark.parametrize(("reply", "asked"), [("yes", "date of birth"), ("2", "old")])
+def test_a_choice_alone_leads_to_its_question(phone, reply, asked):
+    _to_date_of_birth_question(phone)
+    [answer] = phone.send(reply)
+    assert asked in answer.split("\n\n")[-1]
+
+
+def test_dont_know_shorthand_is_a_blank_not_a_name(phone, session):
+    start(phone, "no", "member of the public", "yes")
+    assert "child's full name" in phone.last
+    phone.send("idk")
+    contact = session.scalars(select(Contact)).one()
+    session.refresh(contact)
+    assert contact.flow_state["answers"].get("child.0.name") is None
