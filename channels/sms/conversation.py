@@ -46,6 +46,16 @@ _DONT_KNOW_WORDS = frozenset(
         "idk", "dunno", "no idea", "not known", "unknown", "n/k",
     }
 )  # fmt: skip
+# A text that only thanks us (or says YES again) soon after a referral was sent from the number.
+_COURTESIES = frozenset(
+    {
+        "thanks", "thank you", "thankyou", "thx", "ty", "ta", "cheers", "ok", "okay", "k",
+        "thank you very much", "thanks very much", "many thanks", "bye", "yes", "y", "great",
+        "👍", "🙏",
+    }
+)  # fmt: skip
+_AFTER_SENDING = timedelta(hours=4)
+_TRAILING_PUNCTUATION = re.compile(r"[\s.!?]+$")
 # What "Do you know the child's date of birth?" leads to, and a choice given by its number.
 _LEADS_TO = frozenset({Kind.DATE_OF_BIRTH, Kind.AGE, Kind.EXPECTED_DATE})
 _CHOICE_NUMBER = re.compile(r"^\s*\d\b[.):,\-]?\s*")
@@ -113,6 +123,11 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
         max_age = timedelta(days=settings.resume_token_max_age_days)
         paused = conversations.resumable_conversation(session, CHANNEL, text.sender, now, max_age)
         if paused is None:
+            sent = _just_sent(session, text.sender, body, now)
+            if sent is not None:
+                reply.contact_id = sent.contact_id
+                reply.parts.append(wording.already_sent(sent.contact.reference))
+                return reply
             started = conversations.start_conversation(
                 session, CHANNEL, text.sender, origin_address=text.sender, now=now
             )
@@ -154,6 +169,24 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
     else:
         _answer(thread, body)
     return _finish(thread)
+
+
+def _just_sent(session: Session, sender: str, body: str, now: datetime) -> Conversation | None:
+    """The conversation that sent a referral from this number in the last few hours, when this
+    text is only a "thanks" or "ok" after it (or the phone sending YES again): that is not a
+    new referral. Anything else starts one."""
+    words = _TRAILING_PUNCTUATION.sub("", body.strip().lower())
+    if words not in _COURTESIES:
+        return None
+    latest = conversations.latest_conversation(session, CHANNEL, sender)
+    if (
+        latest is None
+        or latest.close_reason != SUBMITTED
+        or latest.closed_at is None
+        or now - latest.closed_at > _AFTER_SENDING
+    ):
+        return None
+    return latest
 
 
 def _pause(session: Session, conversation: Conversation, now: datetime) -> None:

@@ -56,6 +56,13 @@ def change_out_of_range(count: int) -> str:
     )
 
 
+def already_sent(reference: str) -> str:
+    return (
+        f"Your referral {reference} has been sent. To tell us about another child or a new "
+        "worry, text us what has happened. If a child is in danger now, call 999."
+    )
+
+
 def submitted(reference: str, anonymous: bool) -> str:
     text = f"Thank you. Your referral has been sent. Your reference is {reference}. "
     if anonymous:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from intake.models import Answer, Contact, Conversation, OutboxJob
+from intake.models import Answer, Contact, Conversation, OutboxJob, utcnow
 from workers import queues
 from workers.context import get_context
 from workers.pipeline import process_contact
@@ -230,3 +230,26 @@ def test_a_new_conversation_after_a_sent_referral_repeats_none_of_its_answers(ph
     for detail in ("Amy", "Brown", "2016", "LS6", "Alex", "Park Road"):
         assert detail not in "\n".join(greeting) + listing
     assert len(session.scalars(select(Contact)).all()) == 2
+
+
+@pytest.mark.parametrize("courtesy", ["thanks!", "Thank you", "ok", "YES", "👍"])
+def test_thanks_after_a_sent_referral_is_not_a_new_referral(phone, session, courtesy):
+    phone.send("hi")
+    phone.converse(PUBLIC_REPLIES)
+    phone.send("YES")
+    sent = contact_of(session, phone)
+    [reply] = phone.send(courtesy)
+    assert reply == (
+        f"Your referral {sent.reference} has been sent. To tell us about another child or a "
+        "new worry, text us what has happened. If a child is in danger now, call 999."
+    )
+    assert len(session.scalars(select(Contact)).all()) == 1  # no empty draft for the officers
+
+
+def test_thanks_long_after_a_sent_referral_starts_afresh(phone, session):
+    phone.send("hi")
+    phone.converse(PUBLIC_REPLIES)
+    phone.send("YES")
+    session.execute(update(Conversation).values(closed_at=utcnow() - timedelta(hours=5)))
+    session.commit()
+    assert phone.send("thanks")[0].startswith("This is the children's safeguarding front door")
