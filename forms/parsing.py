@@ -203,27 +203,48 @@ def _age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+_AGE_ERROR = "Enter the child's age in years, for example 7. For a baby under 1, enter 0"
+# A number, and the unit after it if any: "7", "6 months", "3 wks", "2.5 years", "six months".
+_AGE = re.compile(
+    r"(?P<minus>-\s*)?(?P<number>\d{1,3}(?:\.\d+)?|[a-z]+)\s*"
+    r"(?P<unit>y(?:ea)?rs?\b|y\b|m(?:o?n)?ths?\b|mos?\b|months?\b|w(?:ee)?ks?\b|weeks?\b"
+    r"|days?\b|d\b)?",
+    re.IGNORECASE,
+)
+# How many of a unit make a year, to turn "6 months" or "3 weeks" into whole years.
+_PER_YEAR = {"y": 1, "m": 12, "w": 52, "d": 365}
+
+
 def parse_age(raw: Any) -> int:
+    """The child's age in whole years. A baby's age in months, weeks or days is under a year
+    ("6 months" is 0, "18 months" is 1), never taken as that many years."""
     if isinstance(raw, bool):
-        raise ParseError("Enter the child's age in years, for example 7")
+        raise ParseError(_AGE_ERROR)
     if isinstance(raw, int):
         age = raw
     elif isinstance(raw, str):
-        found = re.search(r"\d{1,3}", raw)
-        if not found:
-            # "seven", "she's about seven": the first number word.
-            words = re.findall(r"[a-z]+", raw.lower())
-            word = next((NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS), None)
-            if word is None:
-                raise ParseError("Enter the child's age in years, for example 7")
-            age = word
-        else:
-            age = int(found.group())
+        age = _age_in_years(raw)
     else:
-        raise ParseError("Enter the child's age in years, for example 7")
+        raise ParseError(_AGE_ERROR)
     if age < 0 or age > 17:
         raise ParseError("The child's age must be between 0 and 17")
     return age
+
+
+def _age_in_years(raw: str) -> int:
+    for found in _AGE.finditer(raw.lower()):
+        number = found.group("number")
+        if number.isalpha():
+            if number not in NUMBER_WORDS:
+                continue
+            value = float(NUMBER_WORDS[number])
+        else:
+            value = float(number)
+        if found.group("minus"):
+            raise ParseError(_AGE_ERROR)
+        unit = (found.group("unit") or "y")[0]
+        return int(value // _PER_YEAR[unit])
+    raise ParseError(_AGE_ERROR)
 
 
 # Numbers as people say or type them, for ages and for spoken answers on the phone line.

@@ -40,6 +40,8 @@ def display_value(question: Question, value: Any) -> str:
         case Kind.DATE_OF_BIRTH | Kind.EXPECTED_DATE:
             return date.fromisoformat(value).strftime("%-d %B %Y")
         case Kind.AGE:
+            if value == 0:
+                return "Under 1 year old"
             return f"{value} year{'s' if value != 1 else ''} old"
         case Kind.PHONE:
             return format_phone_for_display(value)

@@ -103,3 +103,27 @@ def test_yes_and_no_are_understood(raw, expected):
 
 def test_control_characters_are_removed_from_text():
     assert parsing.clean_text("a\x00b\x1bc\nd", max_length=10, what="x") == "abc\nd"
+
+
+@pytest.mark.parametrize(
+    ("typed", "years"),
+    [
+        ("7", 7),
+        ("she's about seven", 7),
+        ("7 yrs", 7),
+        ("6 months", 0),  # a baby: never six years
+        ("six months", 0),
+        ("3 weeks", 0),
+        ("10 days", 0),
+        ("18 months", 1),
+        ("2.5", 2),
+    ],
+)
+def test_an_age_is_read_in_whole_years_whatever_the_unit(typed, years):
+    assert parsing.parse_age(typed) == years
+
+
+@pytest.mark.parametrize("typed", ["-1", "old", "18", "20"])
+def test_an_age_that_is_not_a_childs_is_refused(typed):
+    with pytest.raises(parsing.ParseError):
+        parsing.parse_age(typed)
