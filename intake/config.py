@@ -15,6 +15,9 @@ def _default_instance_dir() -> Path:
     return Path(os.environ.get("FRONTDOOR_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
 
+PUBLIC_RATE_LIMIT = "300 per minute;6000 per hour"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the embedded defaults a fresh machine runs on."""
@@ -53,7 +56,10 @@ class Settings:
     retention_days: int = 183
     draft_retention_days: int = 30
     rate_limits_enabled: bool = True
-    rate_limit_public: str = "120 per minute;1200 per hour"
+    # Per address. Schools, GP practices, hospitals and councils send everyone through one
+    # address, and one referral is about a hundred requests (a page and an answer per question):
+    # 6,000 an hour lets sixty referrals an hour through from one building; a flood still stops.
+    rate_limit_public: str = PUBLIC_RATE_LIMIT
     rate_limit_partner: str = "600 per minute"
     testing: bool = False
 
@@ -116,7 +122,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         "retention_days": int(env.get("FRONTDOOR_RETENTION_DAYS", "183")),
         "draft_retention_days": int(env.get("FRONTDOOR_DRAFT_RETENTION_DAYS", "30")),
         "rate_limits_enabled": env.get("FRONTDOOR_RATE_LIMITS", "on") != "off",
-        "rate_limit_public": env.get("FRONTDOOR_RATE_LIMIT_PUBLIC", "120 per minute;1200 per hour"),
+        "rate_limit_public": env.get("FRONTDOOR_RATE_LIMIT_PUBLIC", PUBLIC_RATE_LIMIT),
         "rate_limit_partner": env.get("FRONTDOOR_RATE_LIMIT_PARTNER", "600 per minute"),
     }
     if overrides:

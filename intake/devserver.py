@@ -26,6 +26,9 @@ def run_all(port: int) -> int:
     env = dict(os.environ)
     if not settings.redis_url:
         env["REDIS_URL"] = queues.embedded_url(settings.instance_dir)
+    # Links the service writes (save and return, resume by email) must point at this server.
+    base_url = os.environ.get("FRONTDOOR_BASE_URL") or f"http://127.0.0.1:{port}"
+    env["FRONTDOOR_BASE_URL"] = base_url
     database = open_database(settings)
     upgrade(database)
     print(seed(database), flush=True)
@@ -44,7 +47,7 @@ def run_all(port: int) -> int:
         for name, cmd in commands.items()
     }
     _print_banner(
-        settings.base_url if os.environ.get("FRONTDOOR_BASE_URL") else f"http://127.0.0.1:{port}",
+        base_url,
         settings.smtpd_host,
         settings.smtpd_port,
         settings.intake_addresses,

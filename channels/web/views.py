@@ -122,7 +122,13 @@ def question(key: str) -> Response | str:
 def _answer(opened: _Question) -> Response | str:
     state, key = opened.state, opened.step.key
     raw = fields.read_reply(opened.step.question, request.form)
+    # "Save and come back later" keeps what was typed on this page too, when it is a whole
+    # answer; a half-typed or empty one is left for when they come back, not refused or
+    # taken as skipped.
+    saving = request.form.get("save") == "1" and opened.contact is not None
     result = flow.answer(state, raw, key)
+    if saving and (not result.ok or result.value is None):
+        return redirect(url_for(".save"))
     if not result.ok:
         return _question_page(opened, raw, result.error)
 
@@ -139,6 +145,8 @@ def _answer(opened: _Question) -> Response | str:
         contact.immediate_danger = True
         service.event(db, contact, "told_to_call_999", channel=drafts.CHANNEL)
     db.commit()
+    if saving:
+        return redirect(url_for(".save"))
     if in_danger:
         return redirect(url_for(".danger", change="1" if _changing() else None))
     return redirect(_after(state, key, changing=_changing()))

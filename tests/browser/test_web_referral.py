@@ -193,9 +193,13 @@ def test_the_whole_form_works_without_javascript_including_save_and_come_back_la
     person.write("How old is the child?", "twenty")
     assert "between 0 and 17" in person.error_summary()
     person.write("How old is the child?", "6")
+    person.choose("What is the child's sex or gender?", "Not known")
 
-    # Save, close the browser, and come back with the link.
-    person.follow("Save your answers and come back later")
+    # Type the address, save without pressing Continue, close the browser, and come back with
+    # the link: the address typed is kept, and the next question is the one after it.
+    person.sees_question("What is the child's address?")
+    page.get_by_label(re.compile("What is the child's address")).fill("Flat 2, 14 Mill Street")
+    person.click("Save and come back later")
     link = page.locator("#resume-link").get_attribute("href")
     assert link.startswith(live_server + "/refer/resume/")
     context.close()
@@ -204,8 +208,6 @@ def test_the_whole_form_works_without_javascript_including_save_and_come_back_la
     person = Referrer(page, live_server, lambda _page: None)
     person.open(link.removeprefix(live_server))
 
-    person.choose("What is the child's sex or gender?", "Not known")
-    person.write("What is the child's address?", "")
     person.write("What is the child's postcode?", "")
     person.write("Which school or nursery does the child go to?", "")
     person.write("What language does the child's family speak at home?", "")
@@ -228,6 +230,7 @@ def test_the_whole_form_works_without_javascript_including_save_and_come_back_la
     person.write("Tell us more about why", "I do not know them.")
     person.write("Which other services are involved with the child or family?", "not known")
     person.sees_question("Check your answers")
+    expect(page.locator("main")).to_contain_text("Flat 2, 14 Mill Street")
     person.click("Submit referral")
     reference = reference_on(page)
     expect(page.locator("main")).to_contain_text("You chose to stay anonymous")

@@ -22,9 +22,49 @@ def saved_link(client):
 
 
 def test_every_question_page_offers_to_save_once_something_is_answered(client):
-    assert "/refer/save" not in client.get(FIRST).text
+    assert 'name="save"' not in client.get(FIRST).text
     start_referral(client)
-    assert 'href="/refer/save"' in client.get("/refer/q/referrer_role").text
+    page = client.get("/refer/q/referrer_role").text
+    # A button of the question's own form, after Continue (which Enter presses).
+    buttons = re.findall(r"<button[^>]*>\s*([^<]+?)\s*</button>", page)
+    assert buttons[-2:] == ["Continue", "Save and come back later"]
+    assert 'value="1" name="save"' in page
+
+
+def _state(app):
+    from intake import extensions
+
+    with app.app_context():
+        contact = extensions.session().scalars(select(Contact)).one()
+        return contact.flow_state["answers"]
+
+
+def test_saving_keeps_the_answer_typed_on_the_page(app, client):
+    start_referral(client)
+    response = client.post("/refer/q/referrer_role", data={"answer": "Head of Year 4", "save": "1"})
+    assert response.location == "/refer/save"
+    assert _state(app)["referrer_role"] == "Head of Year 4"
+    path = saved_link(client).removeprefix("http://frontdoor.test")
+    other = app.test_client()
+    other.get(path)
+    # Back with the link: on to the question after the one saved.
+    assert other.get("/refer/continue").location == "/refer/q/referrer_organisation"
+
+
+def test_saving_a_page_left_empty_or_half_typed_does_not_answer_it(app, client):
+    start_referral(client)
+    assert client.post("/refer/q/referrer_role", data={"answer": "", "save": "1"}).location == (
+        "/refer/save"
+    )
+    client.post("/refer/q/referrer_role", data={"answer": "Head of Year 4"})
+    client.post("/refer/q/referrer_organisation", data={"answer": "Riverside Primary"})
+    assert client.get("/refer/continue").location == "/refer/q/referrer_phone"
+    response = client.post("/refer/q/referrer_phone", data={"answer": "not a number", "save": "1"})
+    assert response.location == "/refer/save"
+    answers = _state(app)
+    assert "referrer_phone" not in answers
+    assert answers.get("referrer_role") == "Head of Year 4"
+    assert client.get("/refer/continue").location == "/refer/q/referrer_phone"
 
 
 def test_the_save_page_gives_a_private_link_that_expires(client):
