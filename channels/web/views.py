@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from channels.web import drafts, fields, navigation, resume
@@ -23,7 +24,7 @@ from forms.parsing import format_phone_for_display
 from forms.questions import question_for_key
 from forms.summary import Section, summarise
 from intake import extensions, service
-from intake.models import Contact
+from intake.models import Contact, ContactStatus
 
 # Served under /assets/ so, like GOV.UK Frontend's files, the script may be cached.
 bp = Blueprint(
@@ -189,8 +190,18 @@ def submit() -> Response:
     unanswered = flow.next_unanswered(state)
     if unanswered is not None:
         return redirect(_question_url(unanswered.key))
-    service.submit(db, contact, state)
-    db.commit()
+    contact_id = contact.id
+    try:
+        service.submit(db, contact, state)
+        db.commit()
+    except IntegrityError:
+        # Two submits of one draft at once where the draft cannot be locked (the embedded
+        # SQLite): the other one sent it first, and its acknowledgement is the one kept.
+        db.rollback()
+        sent = db.get(Contact, contact_id)
+        if sent is None or sent.status == ContactStatus.DRAFT:
+            raise
+        contact = sent
     drafts.remember_submitted(contact)
     return redirect(url_for(".confirmation"))
 

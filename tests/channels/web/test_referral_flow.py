@@ -4,7 +4,8 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
-from intake.models import Answer, Contact, ContactEvent, OutboxJob
+from intake import service
+from intake.models import Answer, Contact, ContactEvent, OutboundMessage, OutboxJob
 from tests.channels.web.referrer import (
     CHECK,
     FIRST,
@@ -240,3 +241,30 @@ def test_check_answers_lists_every_answer_with_a_change_link(client):
         r'Change<span class="govuk-visually-hidden"> What is the child&#39;s name\? \(Child 1\)</span>',
         page,
     )
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+def test_a_submit_that_loses_a_race_for_the_same_draft_shows_the_confirmation(
+    client, db, session, monkeypatch
+):
+    # SQLite cannot lock the draft row, so two submits at once (two tabs, a script) both get
+    # past the check; the one that commits second must not fail with a 500.
+    fill(client, PROFESSIONAL)
+    submit_now = service.submit
+
+    def the_other_tab_first(db_session, contact, state):
+        with db.session() as other:
+            theirs = other.get(Contact, contact.id)
+            submit_now(other, theirs, service.load_state(theirs))
+            other.commit()
+        submit_now(db_session, contact, state)
+
+    monkeypatch.setattr(service, "submit", the_other_tab_first)
+    response = client.post(CHECK)
+    assert response.status_code == 302 and response.location == "/refer/confirmation"
+    contact = session.scalars(select(Contact)).one()
+    assert contact.reference in client.get("/refer/confirmation").text
+    acknowledgements = session.scalars(
+        select(OutboundMessage).where(OutboundMessage.contact_id == contact.id)
+    ).all()
+    assert len(acknowledgements) == 1
