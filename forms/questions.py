@@ -205,6 +205,14 @@ def match_choice(choices: tuple[Choice, ...], raw: str) -> str | None:
 # --- predicates -----------------------------------------------------------------------------
 
 
+def _a_child_is_born(answers: Answers, _item: Answers) -> bool:
+    """Not every child on the referral is a baby not born yet (who cannot have said anything)."""
+    how_known = [
+        v for k, v in answers.items() if k.startswith("child.") and k.endswith(".age_known")
+    ]
+    return not how_known or any(v != "unborn" for v in how_known)
+
+
 def _professional(answers: Answers, _item: Answers) -> bool:
     return is_professional(answers.get("referrer_type"))
 
@@ -584,6 +592,7 @@ AFTER_HOUSEHOLD: tuple[Question, ...] = (
         "What has the child said, in their own words? Reply SKIP if nothing.",
         CONCERN,
         hint="Use their own words if you can.",
+        applies=_a_child_is_born,
         required=_never,
         max_length=5000,
     ),

@@ -153,3 +153,10 @@ def test_choices_are_understood_by_number_label_and_everyday_words():
     state = FlowState()
     answer_all(state, ["no", "I'm the school nurse"])
     assert state.answers["referrer_type"] == "school_nurse"
+
+
+def test_what_the_child_said_is_not_asked_when_every_child_is_not_born_yet():
+    answers = {"child.0.age_known": "unborn"}
+    assert flow.step_for("child_said", answers) is None
+    assert flow.step_for("child_said", {"child.0.age_known": "age"}) is not None
+    assert flow.step_for("child_said", {**answers, "child.1.age_known": "age"}) is not None
