@@ -20,6 +20,8 @@ CASES = [
     ("strangulation", "Mum says he strangled her until she could not breathe."),
     ("child_alone", "The kids are left home alone every night."),
     ("child_alone", "A 4 year old was left on his own in the flat."),
+    ("child_alone", "mum is drunk and passed out and the baby is alone"),
+    ("child_alone", "The children are on their own again."),
     ("suicide_risk", "She says she wants to kill herself and has a plan."),
     ("suicide_risk", "He took an overdose last week."),
     ("missing_now", "She has been missing since Friday and her phone is off."),
