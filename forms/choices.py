@@ -271,7 +271,24 @@ CONSENT = (
     Choice(
         "not_asked",
         "I have not asked them",
-        ("not asked", "haven't", "have not", "didn't ask", "did not ask", "not told"),
+        (
+            "not asked",
+            "haven't",
+            "have not",
+            "didn't ask",
+            "did not ask",
+            "not told",
+            "doesn't know",
+            "doesnt know",
+            "does not know",
+            "don't know",
+            "dont know",
+            "do not know",
+            "no one knows",
+            "nobody knows",
+            "unaware",
+            "not aware",
+        ),
     ),
 )
 

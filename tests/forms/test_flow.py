@@ -160,3 +160,12 @@ def test_what_the_child_said_is_not_asked_when_every_child_is_not_born_yet():
     assert flow.step_for("child_said", answers) is None
     assert flow.step_for("child_said", {"child.0.age_known": "age"}) is not None
     assert flow.step_for("child_said", {**answers, "child.1.age_known": "age"}) is not None
+
+
+def test_parents_who_do_not_know_about_the_referral_have_not_been_asked():
+    from forms.choices import CONSENT
+    from forms.questions import match_choice
+
+    for reply in ("mum doesn't know", "they don't know about it", "nobody knows yet"):
+        assert match_choice(CONSENT, reply) == "not_asked", reply
+    assert match_choice(CONSENT, "they do not agree") == "no"
