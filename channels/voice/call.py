@@ -393,12 +393,17 @@ def _cannot_answer(call: Call, step: Step, reason: str = "") -> None:
         _reset_tries(call, step.key)
         ask(call, prompts.SKIPPED)
         return
-    offers = [reason]
+    offers = [reason] if reason else []
     if speech.keyed(step.question, "1", call.caller) is not None:
         offers.append("You can type your answer on your keypad, then press hash.")
     if call.caller:
         offers.append("Or press star, and a contact officer will call you back on this number.")
-    offers.append("Or press 0 to speak to a contact officer now.")
+    # "Or" only after another way to answer: alone, it would hang on nothing.
+    offers.append(
+        "Or press 0 to speak to a contact officer now."
+        if offers
+        else "Press 0 to speak to a contact officer now."
+    )
     prompts.gather_answer(
         call.response,
         step,
