@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from channels.sms import render, wording
-from channels.sms.keywords import Command, is_alarm, mentions_danger, read_command
+from channels.sms.keywords import Command, Danger, is_courtesy, read_command, read_danger
 from channels.twilio_common import conversations
 from channels.twilio_common.conversations import IDLE, OPTED_OUT, SUBMITTED
 from forms import flow
@@ -46,16 +46,8 @@ _DONT_KNOW_WORDS = frozenset(
         "idk", "dunno", "no idea", "not known", "unknown", "n/k",
     }
 )  # fmt: skip
-# A text that only thanks us (or says YES again) soon after a referral was sent from the number.
-_COURTESIES = frozenset(
-    {
-        "thanks", "thank you", "thankyou", "thx", "ty", "ta", "cheers", "ok", "okay", "k",
-        "thank you very much", "thanks very much", "many thanks", "bye", "yes", "y", "great",
-        "👍", "🙏",
-    }
-)  # fmt: skip
+# How long after a referral is sent a "thanks" from the number is about that referral.
 _AFTER_SENDING = timedelta(hours=4)
-_TRAILING_PUNCTUATION = re.compile(r"[\s.!?]+$")
 # What "Do you know the child's date of birth?" leads to, and a choice given by its number.
 _LEADS_TO = frozenset({Kind.DATE_OF_BIRTH, Kind.AGE, Kind.EXPECTED_DATE})
 _CHOICE_NUMBER = re.compile(r"^\s*\d\b[.):,\-]?\s*")
@@ -98,6 +90,7 @@ class _Thread:
     sender: str
     reply: Reply
     now: datetime
+    danger: Danger
 
 
 def handle_text(session: Session, settings: Settings, text: IncomingText, now: datetime) -> Reply:
@@ -109,7 +102,8 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
         return _opt_out(session, conversation, now)
 
     reply = Reply()
-    if mentions_danger(body):
+    danger = read_danger(body)
+    if danger.mentioned:
         reply.parts.append(wording.emergency(settings.duty_phone_number))
     if text.media_count:
         reply.parts.append(wording.PICTURES)
@@ -123,7 +117,7 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
         max_age = timedelta(days=settings.resume_token_max_age_days)
         paused = conversations.resumable_conversation(session, CHANNEL, text.sender, now, max_age)
         if paused is None:
-            sent = _just_sent(session, text.sender, body, now)
+            sent = _just_sent(session, text.sender, now) if is_courtesy(body) else None
             if sent is not None:
                 reply.contact_id = sent.contact_id
                 reply.parts.append(wording.already_sent(sent.contact.reference))
@@ -131,10 +125,10 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
             started = conversations.start_conversation(
                 session, CHANNEL, text.sender, origin_address=text.sender, now=now
             )
-            thread = _thread(session, settings, started, text.sender, reply, now)
+            thread = _thread(session, settings, started, text.sender, reply, now, danger)
             _first_message(thread, body, command)
             return _finish(thread)
-        if command not in (Command.RESUME, Command.RESTART) and not is_alarm(body):
+        if command not in (Command.RESUME, Command.RESTART) and not danger.alarm:
             # Not taken as an answer: it may be hours later, about something else entirely.
             # (An alarm reopens the referral: the advice says we carry on taking it here.)
             _keep_words(paused, body)
@@ -146,8 +140,8 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
         conversation = paused
 
     _keep_words(conversation, body)
-    thread = _thread(session, settings, conversation, text.sender, reply, now)
-    if is_alarm(body):
+    thread = _thread(session, settings, conversation, text.sender, reply, now, danger)
+    if danger.alarm:
         _flag_danger(thread, body)
         step = flow.current_step(thread.state)
         if (
@@ -171,13 +165,9 @@ def handle_text(session: Session, settings: Settings, text: IncomingText, now: d
     return _finish(thread)
 
 
-def _just_sent(session: Session, sender: str, body: str, now: datetime) -> Conversation | None:
-    """The conversation that sent a referral from this number in the last few hours, when this
-    text is only a "thanks" or "ok" after it (or the phone sending YES again): that is not a
-    new referral. Anything else starts one."""
-    words = _TRAILING_PUNCTUATION.sub("", body.strip().lower())
-    if words not in _COURTESIES:
-        return None
+def _just_sent(session: Session, sender: str, now: datetime) -> Conversation | None:
+    """The conversation that sent a referral from this number in the last few hours, for a
+    "thanks" or "ok" after it (or the phone sending YES again): that is not a new referral."""
     latest = conversations.latest_conversation(session, CHANNEL, sender)
     if (
         latest is None
@@ -207,6 +197,7 @@ def _thread(
     sender: str,
     reply: Reply,
     now: datetime,
+    danger: Danger,
 ) -> _Thread:
     reply.contact_id = conversation.contact_id
     return _Thread(
@@ -218,6 +209,7 @@ def _thread(
         sender=sender,
         reply=reply,
         now=now,
+        danger=danger,
     )
 
 
@@ -247,7 +239,7 @@ def _first_message(thread: _Thread, body: str, command: Command | None) -> None:
         thread.reply.parts.append(wording.HELP)
     elif command is Command.RESUME:
         thread.reply.parts.append(wording.NOTHING_TO_RESUME)
-    if is_alarm(body):
+    if thread.danger.alarm:
         _flag_danger(thread, body)
     elif len(body) >= CONCERN_MIN_CHARS and _prefill(thread, body):
         thread.reply.parts.append(wording.PREFILLED)
@@ -341,7 +333,7 @@ def _answer(thread: _Thread, body: str) -> None:
         return
     contact = thread.conversation.contact
     service.record_answer(thread.session, contact, step.key, body, result.value, CHANNEL)
-    if step.key == "immediate_danger" and result.value is True and not mentions_danger(body):
+    if step.key == "immediate_danger" and result.value is True and not thread.danger.mentioned:
         reply.parts.append(wording.emergency(thread.settings.duty_phone_number))
     if step.question.id == "age_known":
         _carry_on_into_the_date_or_age(thread, body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from dataclasses import dataclass
 
 from channels.twilio_common.danger import says_danger_now
 
@@ -39,6 +40,14 @@ _COMMANDS = {
 
 _TRAILING_PUNCTUATION = re.compile(r"[\s.!?]+$")
 
+_COURTESIES = frozenset(
+    {
+        "thanks", "thank you", "thankyou", "thx", "ty", "ta", "cheers", "ok", "okay", "k",
+        "thank you very much", "thanks very much", "many thanks", "bye", "yes", "y", "great",
+        "👍", "🙏",
+    }
+)  # fmt: skip
+
 # A message this short that says a child is in danger now is an alarm, not an answer to the
 # question asked (a free-text answer is taken as well).
 _ALARM_MAX_CHARS = 80
@@ -57,10 +66,19 @@ def read_command(text: str) -> tuple[Command | None, str]:
     return None, ""
 
 
-def mentions_danger(text: str) -> bool:
-    return says_danger_now(text)
+@dataclass(frozen=True)
+class Danger:
+    """What a message says of danger, read once per message (the NLP reading is not free)."""
+
+    mentioned: bool  # it says a child is in danger now: the 999 advice goes first
+    alarm: bool  # and it is short: a call for help, not an answer to the question asked
 
 
-def is_alarm(text: str) -> bool:
-    """A short message that is a call for help ("999", "he's got a knife now"), not an answer."""
-    return len(text.strip()) <= _ALARM_MAX_CHARS and mentions_danger(text)
+def read_danger(text: str) -> Danger:
+    mentioned = says_danger_now(text)
+    return Danger(mentioned, mentioned and len(text.strip()) <= _ALARM_MAX_CHARS)
+
+
+def is_courtesy(text: str) -> bool:
+    """Only thanks or an OK ("thanks!", "ok", "👍"), or YES again."""
+    return _TRAILING_PUNCTUATION.sub("", text.strip().lower()) in _COURTESIES
