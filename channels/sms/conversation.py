@@ -20,6 +20,7 @@ from channels.sms import render, wording
 from channels.sms.keywords import Command, Danger, is_courtesy, read_command, read_danger
 from channels.twilio_common import conversations
 from channels.twilio_common.conversations import IDLE, OPTED_OUT, SUBMITTED
+from channels.twilio_common.danger import flag as mark_danger
 from forms import flow
 from forms.flow import FlowState, Step
 from forms.parsing import ParseError, parse_yes_no
@@ -268,11 +269,7 @@ def _prefill(thread: _Thread, text: str) -> list[str]:
 
 def _flag_danger(thread: _Thread, body: str) -> None:
     """An alarm mid-conversation: the advice is already in the reply; mark the referral."""
-    contact = thread.conversation.contact
-    service.event(thread.session, contact, "danger_reported", channel=CHANNEL)
-    if thread.state.answers.get("immediate_danger") is not True:
-        flow.record(thread.state, "immediate_danger", True, "referrer")
-        service.record_answer(thread.session, contact, "immediate_danger", body, True, CHANNEL)
+    mark_danger(thread.session, thread.conversation.contact, thread.state, body, CHANNEL)
 
 
 def _command(thread: _Thread, command: Command, argument: str) -> None:

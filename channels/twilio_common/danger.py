@@ -16,6 +16,12 @@ from __future__ import annotations
 import logging
 import re
 
+from sqlalchemy.orm import Session
+
+from forms import flow
+from forms.flow import FlowState
+from intake import service
+from intake.models import Contact
 from nlp.extraction import Extraction
 
 log = logging.getLogger(__name__)
@@ -71,3 +77,14 @@ def _extract(text: str) -> Extraction | None:
         # The pattern check above has run; a failure here must not stop the conversation.
         log.warning("danger check skipped the NLP: %s", type(exc).__name__)
         return None
+
+
+def flag(
+    session: Session, contact: Contact, state: FlowState, said: str | None, channel: str
+) -> None:
+    """Mark a referral whose referrer said a child is in danger now, whatever was being asked:
+    an event, and the danger question answered yes with their words (if it is not already)."""
+    service.event(session, contact, "danger_reported", channel=channel)
+    if state.answers.get("immediate_danger") is not True:
+        flow.record(state, "immediate_danger", True, "referrer")
+        service.record_answer(session, contact, "immediate_danger", said, True, channel)

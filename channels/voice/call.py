@@ -19,9 +19,8 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from channels.twilio_common import conversations
+from channels.twilio_common import conversations, danger
 from channels.twilio_common.conversations import HUNG_UP, SUBMITTED
-from channels.twilio_common.danger import says_danger_now
 from channels.twilio_common.labels import short_label
 from channels.voice import opening_hours, prompts, speech
 from channels.voice.speech import CANNOT_ANSWER_KEY, Heard
@@ -186,7 +185,7 @@ def answer(call: Call, key: str, heard: Heard) -> None:
     if (
         heard.speech
         and step.question.kind not in _FREE_TEXT_KINDS
-        and says_danger_now(heard.speech)
+        and danger.says_danger_now(heard.speech)
     ):
         # "He's got a knife now" said at any question: the advice first; the question after.
         _danger(call, heard)
@@ -357,7 +356,9 @@ def _accept(call: Call, step: Step, raw: Any, heard: Heard) -> None:
     )
     _reset_tries(call, step.key)
     if (step.key == "immediate_danger" and result.value is True) or (
-        heard.speech and step.question.kind in _FREE_TEXT_KINDS and says_danger_now(heard.speech)
+        heard.speech
+        and step.question.kind in _FREE_TEXT_KINDS
+        and danger.says_danger_now(heard.speech)
     ):
         _danger(call, heard)
         return
@@ -367,12 +368,7 @@ def _accept(call: Call, step: Step, raw: Any, heard: Heard) -> None:
 def _danger(call: Call, heard: Heard) -> None:
     """A child in danger now: mark the referral, give the advice, offer the duty line; the
     menu then carries on with the questions."""
-    service.event(call.session, call.contact, "danger_reported", channel=CHANNEL)
-    if call.state.answers.get("immediate_danger") is not True:
-        flow.record(call.state, "immediate_danger", True, "referrer")
-        service.record_answer(
-            call.session, call.contact, "immediate_danger", heard.as_text or None, True, CHANNEL
-        )
+    danger.flag(call.session, call.contact, call.state, heard.as_text or None, CHANNEL)
     offers = [prompts.DUTY_OFFER] if call.settings.duty_phone_number else []
     prompts.gather_keys(call.response, call.url("/menu"), " ".join([prompts.DANGER, *offers]))
 
