@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -71,11 +73,14 @@ STARTED: list[subprocess.Popen[bytes]] = []
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     if worker.poll() is None:
         worker.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
+    # Everything the worker started goes with it, whether it stopped or not: its session holds
+    # RQ's scheduler process and any work horse. A scheduler left behind keeps the scheduler
+    # lock of the shared test Redis, so later tests' workers never re-queue a retried job.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
