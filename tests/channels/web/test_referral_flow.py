@@ -268,3 +268,21 @@ def test_a_submit_that_loses_a_race_for_the_same_draft_shows_the_confirmation(
         select(OutboundMessage).where(OutboundMessage.contact_id == contact.id)
     ).all()
     assert len(acknowledgements) == 1
+
+
+def test_a_named_member_of_the_public_with_no_phone_or_email_is_told_we_cannot_reply(client):
+    answers = referral(
+        referrer_type="public",
+        anonymous="no",
+        referrer_role=None,
+        referrer_organisation=None,
+        referrer_phone="",
+        referrer_email="",
+        feedback_by=None,
+    )
+    asked = fill(client, answers)
+    assert "feedback_by" not in asked
+    submit(client)
+    page = client.get("/refer/confirmation").text
+    assert "You did not give us a phone number or email address" in page
+    assert "You told us you do not need to hear back" not in page
