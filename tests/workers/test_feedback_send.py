@@ -6,6 +6,9 @@ import time
 from datetime import timedelta
 
 import pytest
+from rq import Worker
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry
+from rq.scheduler import RQScheduler
 from sqlalchemy import select, update
 
 from channels.outbound import TemporaryFailure
@@ -85,6 +88,25 @@ def outbox_row(session, message):
         select(OutboxJob).where(
             OutboxJob.kind == "send_message", OutboxJob.subject_id == message.id
         )
+    )
+
+
+def queue_state(redis_conn) -> str:
+    """What RQ holds for the messages queue, for a failure message: who has the scheduler's
+    lock, which jobs wait to be retried (and for how long yet), which failed, which are queued."""
+    scheduled = ScheduledJobRegistry(queues.MESSAGES, connection=redis_conn)
+    now = time.time()
+    waiting = {
+        job_id.decode() if isinstance(job_id, bytes) else job_id: round(score - now, 1)
+        for job_id, score in redis_conn.zrange(scheduled.key, 0, -1, withscores=True)
+    }
+    lock = RQScheduler.get_locking_key(queues.MESSAGES)
+    return (
+        f"scheduler lock {redis_conn.get(lock)!r} (ttl {redis_conn.ttl(lock)}), "
+        f"scheduled {waiting}, "
+        f"failed {FailedJobRegistry(queues.MESSAGES, connection=redis_conn).get_job_ids()}, "
+        f"queued {queues.queue(queues.MESSAGES, redis_conn).job_ids}, "
+        f"workers {[w.name for w in Worker.all(connection=redis_conn)]}"
     )
 
 
@@ -188,7 +210,7 @@ def test_a_temporary_failure_is_retried_with_backoff_by_rq_and_then_delivered(
     work_messages_until(redis_conn, lambda: len(twilio.requests) == 1)
 
     message = reload(session, message)
-    assert len(twilio.requests) == 1, "sent once, after two refusals"
+    assert len(twilio.requests) == 1, f"sent once, after two refusals; {queue_state(redis_conn)}"
     assert (
         message.attempts == 3
         and message.status == MessageStatus.QUEUED
