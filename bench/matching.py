@@ -29,16 +29,16 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from workers.matching.compare import Level
 from workers.matching.link import link_files
 from workers.matching.person import Person
-from workers.matching.scoring import Bands, Weights
+from workers.matching.scoring import Bands, Weights, default_weights
 
 FEBRL_COLUMNS = (
     "record_id", "source", "given_name", "family_name", "date_of_birth", "sex", "address",
@@ -87,15 +87,12 @@ def prf(
 def weights_without_relatives() -> Weights:
     """The shipped weights with no relative's caps: a given name replaced by another name, or a
     date of birth a generation out, weighs as any disagreement does."""
-    data = yaml.safe_load(
-        resources.files("workers.matching").joinpath("weights.yaml").read_text(encoding="utf-8")
-    )
-    for relative in data["relatives"].values():
-        # The cap is log2(in_index / chance): about 39 bits here, more than any pair adds up to.
-        relative["chance"] = 1e-12
+    shipped = default_weights()
+    tables = {name: dict(levels) for name, levels in shipped.tables.items()}
     for table in ("date_of_birth", "age"):
-        data["fields"][table]["far_apart"] = data["fields"][table]["disagree"]
-    return Weights.from_mapping(data)
+        tables[table][Level.FAR_APART] = tables[table][Level.DISAGREE]
+    # The cap is log2(in_index / chance): about 39 bits here, more than any pair adds up to.
+    return replace(shipped, tables=tables, relatives=dict.fromkeys(shipped.relatives, 1e-12))
 
 
 def run_ours(

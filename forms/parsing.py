@@ -142,7 +142,8 @@ def parse_date(raw: Any) -> date:
         return _make_date(parts[0], parts[1], parts[2])
     if not isinstance(raw, str) or not raw.strip():
         raise ParseError("Enter a date")
-    text = _DATE_LEAD_IN.sub("", raw.strip().lower()) or raw.strip().lower()
+    text = raw.strip().lower()
+    text = _DATE_LEAD_IN.sub("", text) or text
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     if iso:
         return _make_date(iso.group(3), iso.group(2), iso.group(1))
@@ -231,11 +232,24 @@ def parse_age(raw: Any) -> int:
     return age
 
 
+# Words after which a number word is an age ("about seven", "she's seven"); elsewhere it may
+# be anything ("no one knows", "one of three children").
+_BEFORE_AN_AGE = frozenset(
+    {
+        "about", "around", "roughly", "approximately", "approx", "nearly", "almost", "maybe",
+        "probably", "aged", "age", "is", "s", "just", "only", "turned", "turning", "be", "shes",
+        "hes",
+    }
+)  # fmt: skip
+
+
 def _age_in_years(raw: str) -> int:
-    for found in _AGE.finditer(raw.lower()):
+    text = raw.lower()
+    for found in _AGE.finditer(text):
         number = found.group("number")
         if number.isalpha():
-            if number not in NUMBER_WORDS:
+            before = re.findall(r"[a-z]+", text[: found.start()])
+            if number not in NUMBER_WORDS or (before and before[-1] not in _BEFORE_AN_AGE):
                 continue
             value = float(NUMBER_WORDS[number])
         else:

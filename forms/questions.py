@@ -206,11 +206,14 @@ def match_choice(choices: tuple[Choice, ...], raw: str) -> str | None:
 
 
 def _a_child_is_born(answers: Answers, _item: Answers) -> bool:
-    """Not every child on the referral is a baby not born yet (who cannot have said anything)."""
-    how_known = [
-        v for k, v in answers.items() if k.startswith("child.") and k.endswith(".age_known")
-    ]
-    return not how_known or any(v != "unborn" for v in how_known)
+    """Not every child on the referral is a baby not born yet (who cannot have said anything).
+    Only the children the referral still has count: answers left by one taken off do not."""
+    index = 0
+    while answers.get(f"{Group.CHILD}.{index}.age_known") == "unborn":
+        if answers.get(f"{Group.CHILD}.{index}.more") is not True:
+            return False
+        index += 1
+    return True
 
 
 def _professional(answers: Answers, _item: Answers) -> bool:

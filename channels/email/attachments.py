@@ -137,7 +137,7 @@ def store_attachments(
             filename=display_name(raw.filename, "jpg" if extension == "jpeg" else extension),
             content_type=allowed.content_type,
             size=len(raw.data),
-            sha256=hashlib.sha256(raw.data).hexdigest(),
+            sha256=_sha256(raw.data),
             storage_path=path.name,
         )
         session.add(row)

@@ -8,6 +8,7 @@ shown again with the problems listed at the top.
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -46,6 +47,18 @@ def _load(reference: str) -> Contact:
     if not can_see_contact(user, contact):
         refuse(user, "contact", contact.reference, restricted=contact.restricted)
     return contact
+
+
+_OfContact = TypeVar("_OfContact", OutboundMessage, Attachment)
+
+
+def _on_contact(model: type[_OfContact], row_id: int, contact: Contact, missing: str) -> _OfContact:
+    """A row of this contact (a message, a file), or a 404: an id from another contact's page
+    is not found on this one."""
+    row = extensions.session().get(model, row_id)
+    if row is None or row.contact_id != contact.id:
+        abort(404, description=missing)
+    return row
 
 
 def _actor() -> decisions.Actor:
@@ -165,9 +178,9 @@ def decide_match(reference: str, match_id: int) -> Response | tuple[str, int]:
 def resend(reference: str, message_id: int) -> Response | tuple[str, int]:
     contact = _load(reference)
     session = extensions.session()
-    message = session.get(OutboundMessage, message_id)
-    if message is None or message.contact_id != contact.id:
-        abort(404, description="That message is not on this contact.")
+    message = _on_contact(
+        OutboundMessage, message_id, contact, "That message is not on this contact."
+    )
     try:
         new = feedback_messages.resend(session, message)
     except feedback_messages.ResendRefused as refused:
@@ -202,9 +215,7 @@ def attachment(reference: str, attachment_id: int) -> Response:
     from outside). Each download is audited, like a view of the contact."""
     contact = _load(reference)
     session = extensions.session()
-    stored = session.get(Attachment, attachment_id)
-    if stored is None or stored.contact_id != contact.id:
-        abort(404, description="That file is not on this contact.")
+    stored = _on_contact(Attachment, attachment_id, contact, "That file is not on this contact.")
     try:
         data = read_attachment(extensions.settings(), stored)
     except AttachmentUnavailable as exc:

@@ -159,7 +159,9 @@ def test_what_the_child_said_is_not_asked_when_every_child_is_not_born_yet():
     answers = {"child.0.age_known": "unborn"}
     assert flow.step_for("child_said", answers) is None
     assert flow.step_for("child_said", {"child.0.age_known": "age"}) is not None
-    assert flow.step_for("child_said", {**answers, "child.1.age_known": "age"}) is not None
+    assert flow.step_for("child_said", {**answers, "child.1.age_known": "age"}) is None
+    two = {**answers, "child.0.more": True, "child.1.age_known": "age"}
+    assert flow.step_for("child_said", two) is not None
 
 
 def test_parents_who_do_not_know_about_the_referral_have_not_been_asked():

@@ -123,7 +123,7 @@ def test_an_age_is_read_in_whole_years_whatever_the_unit(typed, years):
     assert parsing.parse_age(typed) == years
 
 
-@pytest.mark.parametrize("typed", ["-1", "old", "18", "20"])
+@pytest.mark.parametrize("typed", ["-1", "old", "18", "20", "no one knows"])
 def test_an_age_that_is_not_a_childs_is_refused(typed):
     with pytest.raises(parsing.ParseError):
         parsing.parse_age(typed)

@@ -237,3 +237,15 @@ def test_a_postcode_said_after_the_words_post_code_is_read(caller):
     assert "postcode" in caller.heard.lower(), caller.heard
     caller.say("post code L S six three A B")
     assert caller.heard.startswith("I heard L S 6, 3 A B.")
+
+
+def test_a_caller_who_cannot_answer_and_gave_no_number_is_offered_an_officer_plainly(
+    withheld_caller,
+):
+    to_questions(withheld_caller)
+    for turn in ("no", "teacher"):
+        withheld_caller.say(turn)
+    assert "name" in withheld_caller.heard and "skip" not in withheld_caller.heard
+    withheld_caller.press("*")  # a professional's name is needed
+    # No call back without a number, no keypad for a name: the one offer left stands alone.
+    assert withheld_caller.heard.startswith("Press 0 to speak to a contact officer now.")
