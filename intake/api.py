@@ -57,7 +57,7 @@ def create_referral() -> tuple[Response, int]:
         return _error(413, f"The request body must be {MAX_BODY // 1024} KB or smaller")
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting deep enough to recurse
         return _error(400, "The body is not valid JSON")
 
     idempotency_key = request.headers.get("Idempotency-Key")
@@ -131,6 +131,7 @@ def _replay(key: PartnerKey, idempotency_key: str, fingerprint: str) -> tuple[Re
     if existing.request_fingerprint != fingerprint:
         return _error(422, "This Idempotency-Key was already used with a different referral")
     response = jsonify(_created_body(existing))
+    response.headers["Location"] = f"/api/v1/referrals/{existing.reference}"
     response.headers["Idempotent-Replayed"] = "true"
     return response, 201
 
@@ -158,7 +159,7 @@ def referral_view(contact: Contact, *, internal: bool = False) -> dict[str, Any]
         rating = {
             "provisional": contact.provisional_rating,
             "final": contact.final_rating,
-            "reasons": contact.rating_reasons,
+            "reasons": reasons_view(contact.rating_reasons or [], internal=internal),
             "rules_version": contact.rating_rules_version,
             "deadline": contact.deadline.isoformat() if contact.deadline else None,
         }
@@ -177,6 +178,30 @@ def referral_view(contact: Contact, *, internal: bool = False) -> dict[str, Any]
         view["history"] = contact.history
         view["matches"] = contact_matches(contact)
     return view
+
+
+def reasons_view(reasons: list[dict[str, Any]], *, internal: bool) -> list[dict[str, Any]]:
+    """The rating's reasons as a caller may read them.
+
+    A partner sees only the reasons drawn from its own referral: a reason resting on the hub's
+    records (a child protection plan, a looked-after child, an open case) or on earlier contacts
+    is MASH information and is left out. The hub's own systems see every reason, but a restricted
+    record in the evidence shows only that it exists, as in the matches.
+    """
+    shown: list[dict[str, Any]] = []
+    for reason in reasons:
+        evidence = reason.get("evidence") or {}
+        if not internal:
+            if evidence.get("records") or evidence.get("repeat_contacts") is not None:
+                continue
+            shown.append(reason)
+            continue
+        records = [
+            {"child_ref": r.get("child_ref"), "restricted": True} if r.get("restricted") else r
+            for r in evidence.get("records") or []
+        ]
+        shown.append({**reason, "evidence": {**evidence, "records": records}})
+    return shown
 
 
 def contact_matches(contact: Contact) -> list[dict[str, Any]]:

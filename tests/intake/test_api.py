@@ -92,6 +92,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_reference(clien
     assert first.status_code == second.status_code == 201
     assert first.json["reference"] == second.json["reference"]
     assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.headers["Location"] == first.headers["Location"]
     assert session.scalar(select(func.count()).select_from(Contact)) == 1
     changed = client.post(
         "/api/v1/referrals", json=referral_payload(other_agencies="CAMHS"), headers=headers
@@ -182,6 +183,7 @@ def test_bad_input_gets_422_with_an_error_for_the_field(client, auth, payload, f
         ('"a string"', "application/json", 422),
         ("immediate_danger=false", "application/x-www-form-urlencoded", 415),
         (b"\xff\xfe\x00garbage", "application/json", 400),
+        ("[" * 5000 + "]" * 5000, "application/json", 400),
         (json.dumps({"concern": {"description": "x" * 300_000}}), "application/json", 413),
     ],
 )

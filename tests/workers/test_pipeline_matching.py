@@ -128,3 +128,57 @@ def test_the_hubs_own_systems_read_the_matches_through_the_api_with_restricted_r
     session.commit()
     hidden = client.get(f"/api/v1/referrals/{reference}", headers=headers).json["matches"][0]
     assert hidden["restricted"] is True and "record_id" not in hidden and "agreements" not in hidden
+
+
+def test_a_partner_reads_the_rating_but_no_reason_drawn_from_the_hubs_records(
+    client, db, session, tmp_path
+):
+    from intake import partner_keys
+
+    load_index(session, tmp_path)
+    with db.transaction() as s:
+        _row, key = partner_keys.create(s, "a-gp-practice")
+    auth = {"Authorization": f"Bearer {key}"}
+    reference = client.post(
+        "/api/v1/referrals", json=referral_payload(concern=NEGLECT), headers=auth
+    ).json["reference"]
+    process_contact(session.scalar(select(Contact.id).where(Contact.reference == reference)))
+    contact = session.scalar(select(Contact).where(Contact.reference == reference))
+    assert any(r["evidence"]["records"] for r in contact.rating_reasons), "the plan was used"
+
+    rating = client.get(f"/api/v1/referrals/{reference}", headers=auth).json["rating"]
+
+    assert rating["provisional"] == "red"
+    assert "cp_plan" not in str(rating) and "CS-1" not in str(rating)
+    assert all(
+        not r["evidence"]["records"] and r["evidence"]["repeat_contacts"] is None
+        for r in rating["reasons"]
+    )
+
+
+def test_the_hubs_own_systems_see_a_restricted_record_in_a_reason_only_as_restricted(
+    client, db, session, tmp_path
+):
+    from intake import partner_keys
+
+    load_index(session, tmp_path)
+    session.execute(
+        update(PersonRecord).where(PersonRecord.record_id == "CS-1").values(restricted=True)
+    )
+    session.commit()
+    with db.transaction() as s:
+        row, key = partner_keys.create(s, "hub-case-system")
+        row.scopes = [*row.scopes, "review"]
+    headers = {"Authorization": f"Bearer {key}"}
+    reference = client.post(
+        "/api/v1/referrals", json=referral_payload(concern=NEGLECT), headers=headers
+    ).json["reference"]
+    process_contact(session.scalar(select(Contact.id).where(Contact.reference == reference)))
+
+    reasons = client.get(f"/api/v1/referrals/{reference}", headers=headers).json["rating"][
+        "reasons"
+    ]
+
+    records = [record for r in reasons for record in r["evidence"]["records"]]
+    assert records and all(set(record) == {"child_ref", "restricted"} for record in records)
+    assert "cp_plan" not in str(records)
