@@ -11,20 +11,25 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from channels import danger
 from channels.email.answers import answers_from_new_email, answers_from_reply, describe_sources
 from channels.email.attachments import StoreResult, remove_files, store_attachments
 from channels.email.automated import automated_reason
+from channels.email.labelled import read_labelled
 from channels.email.parse import ParsedEmail, parse_email
 from channels.email.questions import Applied, Asked, asked_again, questions_to_ask
 from channels.email.replies import (
+    DANGER_LINE,
     added_body,
     complete_body,
     missing_info_body,
@@ -200,7 +205,7 @@ def _store(
     contact, replied_to = thread
     if contact.status == ContactStatus.DRAFT:
         return _answers_to_questions(session, context, contact, replied_to, parsed, body, written)
-    return _further_information(session, context, contact, parsed, written)
+    return _further_information(session, context, contact, parsed, body, written)
 
 
 def _keep_unread(session: Session, parsed: ParsedEmail, channel: str) -> _Outcome:
@@ -262,6 +267,9 @@ def _new_referral(
     state = FlowState()
     applied = answers_from_new_email(state, parsed, body)
     _record(session, contact, applied, channel)
+    in_danger = _check_danger(
+        session, contact, state, applied, _unlabelled(parsed.subject, body.new_text), channel
+    )
     files = store_attachments(session, settings, contact, parsed.attachments)
     written.extend(files.stored)
     service.event(
@@ -275,7 +283,9 @@ def _new_referral(
         attachments_refused=[r.reason for r in files.refused],
     )
     service.save_state(contact, state)
-    _next_step(session, context, contact, state, parsed, applied, files, first=True)
+    _next_step(
+        session, context, contact, state, parsed, applied, files, first=True, in_danger=in_danger
+    )
     return _Outcome(contact, Status.ACCEPTED)
 
 
@@ -293,6 +303,9 @@ def _answers_to_questions(
     asked = _questions_we_asked(session, contact, replied_to)
     applied = answers_from_reply(state, body, asked)
     _record(session, contact, applied, contact.channel)
+    in_danger = _check_danger(
+        session, contact, state, applied, _referrers_words(body.new_text, asked), contact.channel
+    )
     _append_text(contact, parsed)
     files = store_attachments(session, settings, contact, parsed.attachments)
     written.extend(files.stored)
@@ -305,7 +318,9 @@ def _answers_to_questions(
         attachments_refused=[r.reason for r in files.refused],
     )
     service.save_state(contact, state)
-    _next_step(session, context, contact, state, parsed, applied, files, first=False)
+    _next_step(
+        session, context, contact, state, parsed, applied, files, first=False, in_danger=in_danger
+    )
     return _Outcome(contact, Status.UPDATED)
 
 
@@ -314,10 +329,17 @@ def _further_information(
     context: WorkerContext,
     contact: Contact,
     parsed: ParsedEmail,
+    body: Body,
     written: list[Attachment],
 ) -> _Outcome:
     """An email about a referral already submitted: kept with it for the officer to read."""
     _append_text(contact, parsed)
+    # Danger now, said after the referral was made: the officer sees it marked and the sender
+    # is told at once to call. The answers stay as they were submitted.
+    in_danger = danger.says_danger_now(_unlabelled(parsed.subject, body.new_text))
+    if in_danger:
+        service.event(session, contact, "danger_reported", channel=contact.channel)
+        contact.immediate_danger = True
     files = store_attachments(session, context.settings, contact, parsed.attachments)
     written.extend(files.stored)
     service.event(
@@ -333,7 +355,7 @@ def _further_information(
         contact,
         recipient=parsed.from_address,
         purpose="reply",
-        body=added_body(contact, len(files.refused)),
+        body=added_body(context.settings, contact, len(files.refused), in_danger=in_danger),
         in_reply_to=parsed.message_id,
     )
     return _Outcome(contact, Status.UPDATED)
@@ -349,6 +371,7 @@ def _next_step(
     files: StoreResult,
     *,
     first: bool,
+    in_danger: bool,
 ) -> None:
     """Submit a complete referral; otherwise ask, by reply, for everything still missing."""
     settings = context.settings
@@ -378,7 +401,13 @@ def _next_step(
         recipient=parsed.from_address,
         purpose="missing_info",
         body=missing_info_body(
-            settings, contact, asked, applied.errors, len(files.refused), first=first
+            settings,
+            contact,
+            asked,
+            applied.errors,
+            len(files.refused),
+            first=first,
+            in_danger=in_danger,
         ),
         in_reply_to=parsed.message_id,
     )
@@ -386,6 +415,56 @@ def _next_step(
         service.event(
             session, contact, QUESTIONS_SENT, keys=[a.key for a in asked], message_id=message.id
         )
+
+
+def _check_danger(
+    session: Session,
+    contact: Contact,
+    state: FlowState,
+    applied: Applied,
+    words: str,
+    channel: str,
+) -> bool:
+    """Whether this email says a child is in danger now: answered yes to our question, or said
+    in the sender's own words ("he is outside the school with a knife right now"). Either marks
+    the referral at once, complete or not, as the text and phone lines do. An email that answers
+    the question itself ("Immediate danger: No") is the referrer's considered answer, and the
+    words around it ("he is scared to go home") do not overrule it; its risk indicators still
+    make the rating red."""
+    answered = applied.values.get("immediate_danger")
+    if answered is True:
+        danger.flag(session, contact, state, None, channel)
+        return True
+    if answered is None and danger.says_danger_now(words):
+        danger.flag(session, contact, state, words[: danger.SAID_MAX_CHARS], channel)
+        return True
+    return False
+
+
+def _unlabelled(subject: str, text: str) -> str:
+    """The subject and free text of an email, less labelled fields: "Immediate danger: No" is an
+    answer (read as one), not words about danger."""
+    used = read_labelled(text).used_lines
+    lines = [line for number, line in enumerate(text.split("\n")) if number not in used]
+    return _referrers_words("\n".join([subject, *lines]), [])
+
+
+def _referrers_words(text: str, asked: list[Asked]) -> str:
+    """What the sender wrote, less our own words written back in it: "Is a child in immediate
+    danger right now?" above their "No" is not them saying so. Compared with the spacing
+    collapsed, so a question wrapped over two lines is still ours."""
+    words = " ".join(text.split())
+    for sentence in _our_sentences(tuple(item.prompt for item in asked)):
+        words = re.sub(re.escape(sentence), " ", words, flags=re.IGNORECASE)
+    return words
+
+
+@lru_cache(maxsize=256)
+def _our_sentences(prompts: tuple[str, ...]) -> tuple[str, ...]:
+    ours = (*prompts, *(item.prompt for item in asked_again(["immediate_danger"])), DANGER_LINE)
+    sentences = {s for text in ours for s in re.split(r"(?<=[?.!)])\s+", " ".join(text.split()))}
+    # Longest first, so a sentence is taken whole before any shorter one inside it.
+    return tuple(sorted((s for s in sentences if len(s) > 3), key=len, reverse=True))
 
 
 def _questions_we_asked(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from channels.email.automated import own_domain
 from channels.email.questions import Asked
 from channels.web import resume
+from forms.parsing import format_phone_for_display
 from intake.config import Settings
 from intake.models import Contact, MessageStatus, OutboundMessage, utcnow
 from intake.service import event
@@ -59,13 +60,14 @@ def missing_info_body(
     refused_attachments: int,
     *,
     first: bool,
+    in_danger: bool = False,
 ) -> str:
     opening = (
         f"Thank you for your referral to the MASH. Your reference is {contact.reference}."
         if first
         else f"Thank you for your reply about referral {contact.reference}."
     )
-    lines = [opening, "", DANGER_LINE, ""]
+    lines = [opening, "", urgent_lines(settings) if in_danger else DANGER_LINE, ""]
     if refused_attachments:
         lines += [_refused_line(refused_attachments), ""]
     lines += [
@@ -88,12 +90,29 @@ def missing_info_body(
     return "\n".join(lines)
 
 
-def added_body(contact: Contact, refused_attachments: int) -> str:
+def urgent_lines(settings: Settings, *, marked: bool = True) -> str:
+    """For a sender who said a child is in danger now: what to do first, before any question.
+    An email is read by a person later; only a call reaches someone at once."""
+    text = (
+        "You told us a child may be in danger right now. If so, call 999 now. Do not wait for "
+        "a reply to this email."
+    )
+    if settings.duty_phone_number:
+        text += (
+            " To speak to the duty social worker now, call "
+            f"{format_phone_for_display(settings.duty_phone_number)}."
+        )
+    return text + (" We have marked your referral as urgent." if marked else "")
+
+
+def added_body(
+    settings: Settings, contact: Contact, refused_attachments: int, *, in_danger: bool = False
+) -> str:
     lines = [
         f"Thank you. We have added your email to referral {contact.reference}, and the contact "
         "officer looking at it will see it.",
         "",
-        DANGER_LINE,
+        urgent_lines(settings, marked=False) if in_danger else DANGER_LINE,
     ]
     if refused_attachments:
         lines += ["", _refused_line(refused_attachments)]

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from channels.danger import flag as mark_danger
 from channels.sms import render, wording
 from channels.sms.keywords import Command, Danger, is_courtesy, read_command, read_danger
 from channels.twilio_common import conversations
 from channels.twilio_common.conversations import IDLE, OPTED_OUT, SUBMITTED
-from channels.twilio_common.danger import flag as mark_danger
 from forms import flow
 from forms.flow import FlowState, Step
 from forms.parsing import ParseError, parse_yes_no

@@ -6,7 +6,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from channels.twilio_common.danger import says_danger_now
+from channels.danger import says_danger_now
 
 
 class Command(enum.StrEnum):

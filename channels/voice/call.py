@@ -19,7 +19,8 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from channels.twilio_common import conversations, danger
+from channels import danger
+from channels.twilio_common import conversations
 from channels.twilio_common.conversations import HUNG_UP, SUBMITTED
 from channels.twilio_common.labels import short_label
 from channels.voice import opening_hours, prompts, speech

@@ -172,7 +172,10 @@ def drafts_page(session: Session, number: int) -> Page[Contact]:
     )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(Contact.updated_at.desc(), Contact.id.desc())
+        # A referrer who said a child is in danger now and then stopped needs a call first.
+        query.order_by(
+            Contact.immediate_danger.is_(True).desc(), Contact.updated_at.desc(), Contact.id.desc()
+        )
         .offset(offset(number))
         .limit(PER_PAGE)
     ).all()

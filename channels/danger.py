@@ -1,4 +1,4 @@
-"""Whether a text or a caller's words say a child is in danger now, whatever was asked.
+"""Whether a text, an email or a caller's words say a child is in danger now, whatever was asked.
 
 A frightened person does not wait for the question about danger: "he's got a knife now" may
 come as the answer to "What is your phone number?". Two readings, either of which is enough:
@@ -25,6 +25,9 @@ from intake.models import Contact
 from nlp.extraction import Extraction
 
 log = logging.getLogger(__name__)
+
+# The words kept as the answer to the danger question when they came unasked (a whole email).
+SAID_MAX_CHARS = 2000
 
 # "999" on its own (not inside a phone number), or words saying a child is in danger now.
 # "Emergency department" and the "emergency duty team" are places, not emergencies.
@@ -83,8 +86,10 @@ def flag(
     session: Session, contact: Contact, state: FlowState, said: str | None, channel: str
 ) -> None:
     """Mark a referral whose referrer said a child is in danger now, whatever was being asked:
-    an event, and the danger question answered yes with their words (if it is not already)."""
+    an event, the danger question answered yes with their words (if it is not already), and the
+    contact marked, so that officers see an unfinished referral in danger first among drafts."""
     service.event(session, contact, "danger_reported", channel=channel)
+    contact.immediate_danger = True
     if state.answers.get("immediate_danger") is not True:
         flow.record(state, "immediate_danger", True, "referrer")
         service.record_answer(session, contact, "immediate_danger", said, True, channel)
