@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from intake import extensions, partner_keys
 from intake.api import REFERENCE_ATTEMPTS
-from intake.models import Answer, Contact, OutboxJob
+from intake.models import Answer, Contact, OutboundMessage, OutboxJob
 from intake.references import new_reference
 from tests.builders import referral_payload
 from workers import queues
@@ -45,6 +45,9 @@ def test_a_valid_referral_is_stored_acknowledged_with_a_reference_and_queued(
     )
     outbox = session.scalars(select(OutboxJob).where(OutboxJob.kind == "process_contact")).all()
     assert [o.subject_id for o in outbox] == [contact.id]
+    [acknowledgement] = session.scalars(select(OutboundMessage)).all()
+    assert acknowledgement.purpose == "acknowledgement"
+    assert acknowledgement.contact_id == contact.id, "officers find it on the contact's page"
     with app.app_context():
         queued = Queue(queues.CONTACTS, connection=extensions.redis()).job_ids
     assert queued == [outbox[0].job_id], "queued straight after the commit, by id"

@@ -164,6 +164,10 @@ def _add(
     in_reply_to: str | None = None,
     first: bool = False,
 ) -> OutboundMessage:
+    if contact is not None and contact.id is None:
+        # A partner's referral is written in one go, unflushed until now: give it its id first,
+        # or the message would be written linked to no contact.
+        session.flush()
     contact_id = contact.id if contact is not None else None
     message = OutboundMessage(
         contact_id=contact_id,
