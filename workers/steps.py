@@ -207,8 +207,13 @@ def find_history(run: PipelineRun) -> None:
         # Restricted family records show only that they exist.
         "family": [_family_member(r) for r in family],
         "categories_over_time": [
-            *(_categories_at(c.reference, c.submitted_at, c.categories) for c in in_year),
-            _categories_at(contact.reference, contact.submitted_at, contact.categories),
+            *(
+                _categories_at(c.reference, c.submitted_at, c.categories, c.restricted)
+                for c in in_year
+            ),
+            _categories_at(
+                contact.reference, contact.submitted_at, contact.categories, contact.restricted
+            ),
         ],
     }
 
@@ -218,9 +223,14 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _categories_at(
-    reference: str, submitted_at: datetime | None, categories: list[Any]
+    reference: str, submitted_at: datetime | None, categories: list[Any], restricted: bool
 ) -> dict[str, Any]:
-    return {"reference": reference, "submitted_at": _iso(submitted_at), "categories": categories}
+    return {
+        "reference": reference,
+        "submitted_at": _iso(submitted_at),
+        "categories": categories,
+        "restricted": restricted,
+    }
 
 
 def _contact_summary(contact: ContactSeen) -> dict[str, Any]:

@@ -130,9 +130,15 @@ def parse_search(args: Any) -> tuple[AuditSearch, dict[str, str]]:
         dates[name] = None
         if raw:
             try:
-                dates[name] = date.fromisoformat(raw)
+                parsed = date.fromisoformat(raw)
             except ValueError:
                 errors[name] = "Enter a date like 2026-11-03"
+                continue
+            # 9999-12-31 parses, but the day after it (the search's end) does not exist.
+            if not date(2000, 1, 1) <= parsed <= date(2999, 12, 31):
+                errors[name] = "Enter a date between the years 2000 and 2999"
+                continue
+            dates[name] = parsed
     if dates["date_from"] and dates["date_to"] and dates["date_from"] > dates["date_to"]:
         errors["date_to"] = "The end date must be the same as or after the start date"
     search = AuditSearch(

@@ -140,7 +140,9 @@ def assign(reference: str) -> Response | tuple[str, int]:
     contact = _load(reference)
     session = extensions.session()
     raw = request.form.get("assignee", "")
-    assignee = session.get(User, int(raw)) if raw.isdigit() else None
+    assignee = (
+        session.get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    )
     if raw and assignee is None:
         return _page(contact, {"assignee": "Choose a colleague from the list"})
     errors = decisions.assign(session, contact, _actor(), assignee)

@@ -96,6 +96,7 @@ def build(
         u
         for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
         if has_permission(u, Permission.WORK_CONTACTS)
+        and (u.can_see_restricted or not contact.restricted)
     ]
     names = {u.id: u.name or u.email for u in colleagues}
     for user_id in (contact.decided_by_id, contact.assigned_to_id):
@@ -110,7 +111,11 @@ def build(
         pieces=mentions.highlight(contact.concern_description or "", found),
         mentions=found,
         people_matches=matches.for_contact(session, contact.people, user),
-        history=history_view.sections(contact.history, user),
+        history=history_view.sections(
+            contact.history,
+            user,
+            _restricted_now(session, history_view.references(contact.history)),
+        ),
         history_facts=history_view.facts(contact.history),
         reasons=[_reason(r, user) for r in contact.rating_reasons if isinstance(r, Mapping)],
         messages=list(
@@ -132,6 +137,18 @@ def build(
         names=names,
         errors=errors or {},
         form=form or {},
+    )
+
+
+def _restricted_now(session: Session, references: set[str]) -> set[str]:
+    if not references:
+        return set()
+    return set(
+        session.scalars(
+            select(Contact.reference).where(
+                Contact.reference.in_(references), Contact.restricted.is_(True)
+            )
+        )
     )
 
 

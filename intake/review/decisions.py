@@ -135,8 +135,16 @@ def assign(
     session: Session, contact: Contact, actor: Actor, assignee: User | None
 ) -> dict[str, str]:
     """Give the contact to a colleague (or to no one)."""
+    if contact.status in (ContactStatus.DECIDED, ContactStatus.CLOSED):
+        return {"assignee": "The outcome of this contact is recorded: there is nothing to assign"}
     if assignee is not None and not has_permission(assignee, Permission.WORK_CONTACTS):
         return {"assignee": "Choose a colleague who works on contacts"}
+    if assignee is not None and contact.restricted and not assignee.can_see_restricted:
+        # They could not open it: a restricted contact given to them would wait unseen.
+        return {
+            "assignee": "This contact is restricted: choose a colleague with access to "
+            "restricted records"
+        }
     previous = contact.assigned_to_id
     contact.assigned_to_id = assignee.id if assignee else None
     service.event(session, contact, "assigned", to=contact.assigned_to_id)

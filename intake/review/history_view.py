@@ -7,7 +7,7 @@ later still shows, as a table or a figure, rather than being dropped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,9 +63,25 @@ def facts(history: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     return found
 
 
-def sections(history: Mapping[str, Any] | None, user: User) -> list[HistorySection]:
+def references(history: Mapping[str, Any] | None) -> set[str]:
+    """Every contact reference the history names, to look up which are restricted now."""
+    return {
+        str(item["reference"])
+        for value in (history or {}).values()
+        if isinstance(value, list)
+        for item in value
+        if isinstance(item, Mapping) and item.get("reference")
+    }
+
+
+def sections(
+    history: Mapping[str, Any] | None, user: User, restricted_now: Collection[str] = ()
+) -> list[HistorySection]:
     """Each list of objects as a table. A restricted entry is shown only to staff who may see
-    restricted records, and only if the worker kept more about it than that it exists."""
+    restricted records, and only if the worker kept more about it than that it exists.
+
+    The history is written when the contact is processed; `restricted_now` names the contacts
+    restricted since, which are hidden as if the worker had known."""
     tables: list[HistorySection] = []
     for key, value in (history or {}).items():
         if not isinstance(value, list):
@@ -74,7 +90,8 @@ def sections(history: Mapping[str, Any] | None, user: User) -> list[HistorySecti
         hidden = 0
         for item in (v for v in value if isinstance(v, Mapping)):
             details = [k for k in item if k not in HIDDEN_COLUMNS]
-            if item.get("restricted") and (not user.can_see_restricted or not details):
+            restricted = item.get("restricted") or item.get("reference") in restricted_now
+            if restricted and (not user.can_see_restricted or not details):
                 hidden += 1
             else:
                 visible.append(item)

@@ -44,7 +44,8 @@ class Page(Generic[T]):
 def page_number(args: MultiDict[str, str]) -> int:
     """The `page` query argument, or 1 for anything that is not a positive whole number."""
     raw = args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    # isdigit() is true of "²", which int() refuses: ASCII digits only.
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 def offset(number: int, per_page: int = PER_PAGE) -> int:

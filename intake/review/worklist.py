@@ -125,8 +125,17 @@ def queue_page(
     contacts = session.scalars(
         # Only what a row shows: the free-text columns are encrypted and costly to load.
         query.options(load_only(*QUEUE_COLUMNS), selectinload(Contact.people))
-        # The order of ix_contacts_open_by_deadline, so a page is read straight from it.
-        .order_by(Contact.deadline.asc().nulls_last(), Contact.submitted_at, Contact.id)
+        # Not rated yet first: nobody knows yet how urgent it is, and one the worker has not
+        # reached (a slow or failed job) must not wait on the last page behind a day's Ambers,
+        # least of all one where the referrer said a child is in danger now. Then soonest due.
+        # The open contacts are a few thousand at most, read from ix_contacts_open_by_deadline.
+        .order_by(
+            Contact.deadline.is_(None).desc(),
+            Contact.deadline.asc(),
+            Contact.immediate_danger.is_(True).desc(),
+            Contact.submitted_at,
+            Contact.id,
+        )
         .offset(offset(number))
         .limit(PER_PAGE)
     ).all()

@@ -86,6 +86,10 @@ def test_a_bad_date_is_explained_not_an_error(manager):
     response = manager.get("/officer/audit?date_from=31/02/2026")
     assert response.status_code == 200
     assert "Enter a date like 2026-11-03" in response.get_data(as_text=True)
+    # The last day there is: the search's end, the day after, cannot be made.
+    response = manager.get("/officer/audit?date_to=9999-12-31")
+    assert response.status_code == 200
+    assert "Enter a date between the years 2000 and 2999" in response.get_data(as_text=True)
 
 
 def test_a_manager_sees_an_officers_decisions_in_the_log(officer, manager, session):

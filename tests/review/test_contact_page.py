@@ -289,3 +289,25 @@ def test_a_contact_without_files_has_no_files_section(officer, session):
     contact = reviewable_contact(session)
     page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
     assert 'id="attachments"' not in page
+
+
+def test_a_contact_restricted_after_the_history_was_written_is_held_back_everywhere_in_it(
+    client_for, session
+):
+    earlier = reviewable_contact(session, categories=["physical_abuse"])
+    data = history()
+    data["earlier_contacts"][0]["reference"] = earlier.reference
+    data["categories_over_time"] = [
+        {"reference": earlier.reference, "submitted_at": None, "categories": ["physical_abuse"]}
+    ]
+    contact = reviewable_contact(session, history=data)
+    earlier.restricted = True  # restricted by a manager after the later contact was processed
+    session.commit()
+
+    text = client_for("officer_unrestricted").get(f"/officer/contacts/{contact.reference}")
+    text = text.get_data(as_text=True)
+
+    assert earlier.reference not in text
+    assert text.count("Ask a colleague with access to restricted records") >= 2
+    allowed = client_for("officer").get(f"/officer/contacts/{contact.reference}")
+    assert earlier.reference in allowed.get_data(as_text=True)

@@ -192,6 +192,48 @@ def test_a_contact_cannot_be_given_to_someone_who_does_not_work_on_contacts(
     assert reload(session, contact).assigned_to_id is None
 
 
+def test_a_restricted_contact_cannot_be_given_to_someone_who_could_not_open_it(
+    officer, staff, session
+):
+    contact = reviewable_contact(session, restricted=True)
+    unrestricted = staff["officer_unrestricted"]
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert f'value="{unrestricted.id}"' not in page, "not offered in the list"
+
+    response = officer.post(
+        f"/officer/contacts/{contact.reference}/assign", data={"assignee": str(unrestricted.id)}
+    )
+
+    assert response.status_code == 400
+    assert "choose a colleague with access to restricted records" in response.get_data(as_text=True)
+    assert reload(session, contact).assigned_to_id is None
+
+
+def test_a_decided_contact_is_not_assigned_and_odd_assignees_are_refused_kindly(
+    officer, staff, session
+):
+    contact = reviewable_contact(session, status="decided", outcome="nfa")
+    response = officer.post(
+        f"/officer/contacts/{contact.reference}/assign", data={"assignee": str(staff["officer"].id)}
+    )
+    assert response.status_code == 400 and reload(session, contact).assigned_to_id is None
+    open_contact = reviewable_contact(session)
+    for odd in ("²", "99999999999999999999999", "١"):
+        response = officer.post(
+            f"/officer/contacts/{open_contact.reference}/assign", data={"assignee": odd}
+        )
+        assert response.status_code == 400, odd
+    assert reload(session, open_contact).assigned_to_id is None
+
+
+def test_ids_too_large_for_the_database_are_not_found_not_errors(officer, session):
+    contact = reviewable_contact(session)
+    huge = "99999999999999999999999"
+    assert (
+        officer.get(f"/officer/contacts/{contact.reference}/attachments/{huge}").status_code == 404
+    )
+
+
 def test_confirming_and_rejecting_matches_records_who_and_when(officer, staff, session):
     contact = reviewable_contact(session)
     first = person_match(session, contact, record_id="SC-1")

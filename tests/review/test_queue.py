@@ -138,3 +138,37 @@ def test_failed_messages_are_listed_for_follow_up(officer, session):
     page = officer.get("/officer/messages").get_data(as_text=True)
     assert page.count(f'href="/officer/contacts/{contact.reference}#messages"') == 1
     assert "550 mailbox unavailable" in page
+
+
+def test_a_contact_not_yet_rated_comes_first_danger_now_before_the_rest(officer, session):
+    now = utcnow()
+    red = reviewable_contact(session, provisional_rating="red", deadline=now + timedelta(hours=1))
+    stuck = reviewable_contact(session, status="processing", provisional_rating=None, deadline=None)
+    in_danger = reviewable_contact(
+        session,
+        status="processing",
+        provisional_rating=None,
+        deadline=None,
+        immediate_danger=True,
+    )
+    page = officer.get("/officer/queue").get_data(as_text=True)
+    assert queue_references(page) == [in_danger.reference, stuck.reference, red.reference]
+
+
+def test_an_unfinished_referral_in_danger_now_is_listed_first_and_tagged(officer, session):
+    in_danger = service.new_contact(session, "email", origin_address="teacher@school.example")
+    in_danger.immediate_danger = True
+    session.commit()
+    later = service.new_contact(session, "voice", origin_address="+447700900456")
+    session.commit()
+    page = officer.get("/officer/drafts").get_data(as_text=True)
+    assert queue_references(page) == [in_danger.reference, later.reference]
+    row = page[page.index(in_danger.reference) :].split("</tr>")[0]
+    assert "Danger now" in row and "Danger now" not in page[page.index(later.reference) :]
+
+
+def test_odd_page_numbers_show_the_first_page_not_an_error(officer, session):
+    reviewable_contact(session)
+    for page in ("²", "١", "-1", "99999999999999999999999"):
+        assert officer.get(f"/officer/queue?page={page}").status_code == 200
+        assert officer.get(f"/officer/drafts?page={page}").status_code == 200

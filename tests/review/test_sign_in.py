@@ -108,6 +108,14 @@ def test_wrong_codes_count_towards_the_lockout_too(client, staff, session):
     assert actions(session, user_id=officer.id).count("second_factor_failed") == 5
 
 
+def test_a_code_with_other_kinds_of_digit_is_wrong_not_an_error(client, staff):
+    officer = staff["officer"]
+    client.post("/officer/sign-in", data={"email": officer.email, "password": PASSWORD})
+    response = client.post("/officer/sign-in/code", data={"code": "12345²"})
+    assert response.status_code == 400
+    assert "The code is not right" in response.get_data(as_text=True)
+
+
 def test_a_code_cannot_be_used_twice(app, staff):
     officer = staff["officer"]
     first, second = app.test_client(), app.test_client()

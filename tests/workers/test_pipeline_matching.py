@@ -76,6 +76,8 @@ def test_three_contacts_in_a_year_are_flagged_as_a_repeat_pattern(session, tmp_p
         c.reference for c in contacts[:2]
     ]
     assert len(history["categories_over_time"]) == 3
+    # Each entry says whether that contact is restricted, so the desk can hold it back.
+    assert [c["restricted"] for c in history["categories_over_time"]] == [False, False, False]
 
 
 def test_a_child_with_no_record_gets_no_matches_and_no_history(session, tmp_path):
