@@ -44,6 +44,8 @@ SECOND_STEP_LIMIT = timedelta(minutes=5)
 PENDING = "officer_pending"
 SIGNED_IN_AT = "officer_signed_in_at"
 SEEN_AT = "officer_seen_at"
+# Sent by a page's own script when it fetches itself again (see static/dashboard.js).
+BACKGROUND_HEADER = "X-Frontdoor-Background"
 STAMP = "officer_stamp"
 
 HUB_ZONE = ZoneInfo("Europe/London")
@@ -101,7 +103,10 @@ def require_signed_in() -> Response | None:
         session.clear()
         flash(_EXPIRY_MESSAGES[reason], "important")
         return redirect(url_for("officer_auth.sign_in", next=_return_path()))
-    session[SEEN_AT] = int(time.time())
+    # A page refreshing itself (the dashboard, every minute) is not someone at the desk: counted
+    # as activity, it would keep an unattended browser signed in until the 8-hour limit.
+    if request.headers.get(BACKGROUND_HEADER) != "refresh":
+        session[SEEN_AT] = int(time.time())
     return None
 
 

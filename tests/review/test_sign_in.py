@@ -247,3 +247,15 @@ def test_officer_forms_need_a_csrf_token(app, staff):
     )
     assert response.status_code == 400
     assert "/officer/sign-in/code" not in response.headers.get("Location", "")
+
+
+def test_a_page_refreshing_itself_does_not_keep_an_unattended_session_alive(officer):
+    background = {auth.BACKGROUND_HEADER: "refresh"}
+    with officer.session_transaction() as cookie:
+        cookie[auth.SEEN_AT] -= timedelta(minutes=20).total_seconds()
+    assert officer.get("/officer/queue", headers=background).status_code == 200
+    with officer.session_transaction() as cookie:
+        cookie[auth.SEEN_AT] -= timedelta(minutes=20).total_seconds()
+    # 40 minutes with only the page refreshing itself: signed out.
+    response = officer.get("/officer/queue", headers=background)
+    assert response.status_code == 302 and "/officer/sign-in" in response.headers["Location"]

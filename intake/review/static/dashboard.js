@@ -16,7 +16,12 @@ if (region && controls) {
 
   const refresh = async () => {
     try {
-      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      // Marked as the page's own refresh, so it does not count as someone at the desk: the
+      // idle sign-out still happens on an unattended screen.
+      const response = await fetch(window.location.href, {
+        credentials: "same-origin",
+        headers: { "X-Frontdoor-Background": "refresh" },
+      });
       if (!response.ok || new URL(response.url).pathname !== window.location.pathname) {
         // Signed out (the session ended) or the page has gone: show what the server says.
         window.location.reload();
