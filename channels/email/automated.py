@@ -24,6 +24,7 @@ class Automated(enum.StrEnum):
 
 _OUT_OF_OFFICE = re.compile(
     r"^\s*(\[?(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|ooo"
+    r"|automatische antwort|autosvar|automatisch antwoord|abwesend"
     r"|away from (the |my )?office|on (annual )?leave|absence notice|abwesenheit"
     r"|r[ée]ponse automatique|delivery status notification|undeliverable|undelivered mail"
     r"|mail delivery (failed|failure|subsystem)|returned mail)\]?\b)",

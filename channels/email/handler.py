@@ -9,15 +9,16 @@ reasons only, never the sender, the subject or the text.
 from __future__ import annotations
 
 import enum
-import hashlib
+import hmac
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ from channels.email.parse import ParsedEmail, parse_email
 from channels.email.questions import Applied, Asked, asked_again, questions_to_ask
 from channels.email.replies import (
     DANGER_LINE,
+    MAX_NEW_REFERRALS_ASKED_PER_DAY,
     added_body,
     complete_body,
     missing_info_body,
@@ -110,8 +112,7 @@ def receive_email(
         log.info("email refused: no sender address")
         return Result(Status.REFUSED, reason="no_sender")
     parsed.from_address = sender
-    # Without a Message-ID the content itself identifies a redelivery.
-    external_id = parsed.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    external_id = inbound_key(settings.secret_key, parsed)
 
     with context.db.session() as session:
         seen = _already_seen(session, channel, external_id)
@@ -131,6 +132,28 @@ def receive_email(
         if queue is not None:
             relay.enqueue_committed(session, queue)
         return Result(outcome.status, reference=contact.reference, complete=complete)
+
+
+def inbound_key(secret: str, parsed: ParsedEmail) -> str:
+    """What makes a message "seen before": the sender, the content and the Message-ID together.
+
+    A redelivery (the sender's server retrying, the same mail by SMTP and by HTTP) repeats all
+    three. A Message-ID alone is not enough: a broken mailer or a scanner can give two people's
+    different referrals the same one, and the second would be answered with the first's
+    reference and never stored. The sender part comes first (it also counts a sender's new
+    referrals in a day) and both parts are keyed digests, so no address or text is kept here.
+    """
+    content = f"{parsed.subject}\n{parsed.text}"
+    return (
+        f"{_digest(secret, 'sender', parsed.from_address)}:{_digest(secret, 'content', content)}:"
+        f"{parsed.message_id or 'no-message-id'}"
+    )[:255]
+
+
+def _digest(secret: str, purpose: str, value: str) -> str:
+    return hmac.new(
+        f"frontdoor-email-{purpose}:{secret}".encode(), value.encode(errors="replace"), "sha256"
+    ).hexdigest()[:24]
 
 
 def _store_once(
@@ -234,9 +257,13 @@ def _thread_of(
         if replied_to is not None and replied_to.contact_id is not None:
             contact = session.get(Contact, replied_to.contact_id)
     if contact is None:
-        found = REFERENCE_PATTERN.search(parsed.subject.upper())
-        reference = normalise(found.group()) if found else None
-        contact = service.find_by_reference(session, reference) if reference else None
+        # Words such as ABWESEND or THURSDAY fit the pattern too (some even pass the check
+        # character): the first that is a referral's reference is the one.
+        for found in REFERENCE_PATTERN.finditer(parsed.subject.upper()):
+            reference = normalise(found.group())
+            contact = service.find_by_reference(session, reference) if reference else None
+            if contact is not None:
+                break
         replied_to = None
     # A reference is short enough to guess, and a thread can be forwarded to someone else: only
     # the person who made the referral may add to it. Anyone else starts a new one.
@@ -393,6 +420,15 @@ def _next_step(
                 in_reply_to=parsed.message_id,
             )
         return
+    if first and _new_from_sender_today(session, settings.secret_key, parsed.from_address) > (
+        MAX_NEW_REFERRALS_ASKED_PER_DAY
+    ):
+        # An auto-responder that sets none of the usual headers, answering each of our question
+        # emails with a new message, would otherwise start a new draft and a new email each
+        # time, for ever. The draft is kept for an officer; only our questions stop.
+        service.event(session, contact, "email_reply_limited", purpose="missing_info")
+        log.warning("contact %s: new referrals from one sender today over the limit", contact.id)
+        return
     asked = questions_to_ask(state)
     message = queue_reply(
         session,
@@ -465,6 +501,21 @@ def _our_sentences(prompts: tuple[str, ...]) -> tuple[str, ...]:
     sentences = {s for text in ours for s in re.split(r"(?<=[?.!)])\s+", " ".join(text.split()))}
     # Longest first, so a sentence is taken whole before any shorter one inside it.
     return tuple(sorted((s for s in sentences if len(s) > 3), key=len, reverse=True))
+
+
+def _new_from_sender_today(session: Session, secret: str, sender: str) -> int:
+    """How many emails this sender has sent in the last day (this one included)."""
+    prefix = f"{_digest(secret, 'sender', sender)}:"
+    since = utcnow() - timedelta(days=1)
+    return (
+        session.scalar(
+            select(func.count(InboundMessage.id)).where(
+                InboundMessage.external_id.startswith(prefix, autoescape=True),
+                InboundMessage.received_at >= since,
+            )
+        )
+        or 0
+    )
 
 
 def _questions_we_asked(

@@ -31,6 +31,9 @@ SEND_JOB = "send_message"
 # However the other side behaves (an auto-responder without the usual headers answering each of
 # our replies), one contact never gets more than this many emails from us in a day.
 MAX_REPLIES_PER_DAY = 8
+# And one sender's new emails get our questions this many times a day; after that their drafts
+# wait for an officer. A school's safeguarding lead sends a few referrals a day, not dozens.
+MAX_NEW_REFERRALS_ASKED_PER_DAY = 12
 
 DANGER_LINE = (
     "If a child is in immediate danger, call 999 now. Do not wait for a reply to this email."

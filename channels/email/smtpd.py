@@ -26,6 +26,9 @@ from workers import queues
 from workers.context import WorkerContext
 
 log = logging.getLogger(__name__)
+# aiosmtpd logs each command at INFO, MAIL FROM and RCPT TO with their addresses: a sender's
+# address is personal data, which our logs never carry. Its warnings and errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 # Enough to keep a few database transactions in flight; the pool of connections is larger.
 INTAKE_THREADS = 8

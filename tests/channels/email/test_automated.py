@@ -41,6 +41,10 @@ def _parsed(**overrides: object) -> ParsedEmail:
         (_parsed(subject="Out of Office: back Monday"), None, Automated.AUTO_REPLY),
         (_parsed(subject="[Auto-Reply] On annual leave"), None, Automated.AUTO_REPLY),
         (_parsed(subject="Undeliverable: Referral ABCD-EFGH"), None, Automated.AUTO_REPLY),
+        (_parsed(subject="Abwesend: Referral ABCD-EFGH"), None, Automated.AUTO_REPLY),
+        (_parsed(subject="Autosvar: Referral ABCD-EFGH"), None, Automated.AUTO_REPLY),
+        (_parsed(subject="Automatische Antwort: Referral"), None, Automated.AUTO_REPLY),
+        (_parsed(subject="Automatisch antwoord: Referral"), None, Automated.AUTO_REPLY),
     ],
 )
 def test_automatic_mail_is_recognised(parsed, envelope_from, reason):
@@ -56,6 +60,7 @@ def test_automatic_mail_is_recognised(parsed, envelope_from, reason):
         _parsed(from_address="housing.officer@frontdoor.test", message_id="<x1@frontdoor.test>"),
         _parsed(subject="Re: Referral ABCD-EFGH: we need a few more details"),
         _parsed(subject="Office move - child seen at the out of hours clinic"),
+        _parsed(subject="Absence from school - worried about Jordan"),
     ],
 )
 def test_mail_from_a_person_is_not_taken_for_automatic_mail(parsed):

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from channels.email import handler
 from channels.email.handler import Status, receive_email
-from channels.email.replies import MAX_REPLIES_PER_DAY
-from intake.models import OutboundMessage
+from channels.email.replies import MAX_NEW_REFERRALS_ASKED_PER_DAY, MAX_REPLIES_PER_DAY
+from intake.models import InboundMessage, OutboundMessage
 from tests.channels.email.mail import (
     COMPLETE_SCHOOL_REFERRAL,
     SCHOOL,
@@ -195,3 +195,45 @@ def test_the_same_message_arriving_twice_at_once_is_taken_once(context, session)
     assert results[0].reference == results[1].reference
     assert len(contacts(session)) == 1
     assert len(session.scalars(select(OutboundMessage)).all()) == 1
+
+
+def test_two_senders_whose_mailers_gave_the_same_message_id_both_have_their_referral_kept(
+    context, session
+):
+    shared = "<20261206.1@localhost>"
+    first = _receive(context, plain_email(SPARSE_REFERRAL, message_id=shared))
+    other = plain_email(
+        "I am worried about Noah Green in my class: he told me an adult touched him.",
+        sender="jo.lee@another.example",
+        name="Jo Lee",
+        message_id=shared,
+    )
+    second = receive_email(
+        context, other.as_bytes(), "jo.lee@another.example", ["mash@frontdoor.test"]
+    )
+    assert (first.status, second.status) == (Status.ACCEPTED, Status.ACCEPTED)
+    assert first.reference != second.reference
+    assert len(contacts(session)) == 2
+    # And no address is kept in what marks a message as seen.
+    keys = session.scalars(select(InboundMessage.external_id)).all()
+    assert not any("another.example" in key or SCHOOL in key for key in keys)
+
+
+def test_a_reference_is_found_after_words_that_only_look_like_one(context, session):
+    first = _receive(context, plain_email(SPARSE_REFERRAL))
+    reply = plain_email("1. No", subject=f"ADDENDUM THURSDAY re referral {first.reference}")
+    result = _receive(context, reply)
+    assert (result.status, result.reference) == (Status.UPDATED, first.reference)
+
+
+def test_a_sender_starting_new_referrals_all_day_stops_getting_our_questions(context, session):
+    for number in range(MAX_NEW_REFERRALS_ASKED_PER_DAY + 2):
+        # An auto-responder with none of the usual headers, answering each question email anew.
+        _receive(context, plain_email(f"Thank you for contacting us ({number}). " * 3))
+    session.expire_all()
+    assert len(contacts(session)) == MAX_NEW_REFERRALS_ASKED_PER_DAY + 2, "every one is kept"
+    questions = session.scalars(
+        select(OutboundMessage).where(OutboundMessage.purpose == "missing_info")
+    ).all()
+    assert len(questions) == MAX_NEW_REFERRALS_ASKED_PER_DAY
+    assert "email_reply_limited" in [e.step for e in contacts(session)[-1].events]

@@ -279,3 +279,10 @@ def test_a_message_to_an_address_we_do_not_take_mail_for_is_refused_with_550(
     ):
         client.send_message(plain_email(SPARSE_REFERRAL), to_addrs=["someone-else@frontdoor.test"])
     assert contacts(session) == []
+
+
+def test_the_smtp_conversation_logs_no_sender_address(send, caplog):
+    caplog.set_level("DEBUG")  # everything the service would log, were it set to log everything
+    send(plain_email(SPARSE_REFERRAL))
+    assert caplog.records, "the conversation was logged at all"
+    assert SCHOOL not in caplog.text and SCHOOL.split("@")[0] not in caplog.text
