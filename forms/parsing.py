@@ -347,6 +347,24 @@ def _is_ofcom_drama_number(number: phonenumbers.PhoneNumber) -> bool:
     return number.country_code == 44 and len(national) == 10 and national.startswith(_DRAMA_RANGES)
 
 
+def can_take_texts(e164: str) -> bool:
+    """Whether a stored number can receive a text: a UK landline cannot. Numbers abroad, whose
+    kind phonenumbers cannot always tell, are given the benefit of the doubt."""
+    try:
+        number = phonenumbers.parse(e164, "GB")
+    except phonenumbers.NumberParseException:
+        return False
+    if _is_ofcom_drama_number(number):
+        return str(number.national_number).startswith("7")
+    kind = phonenumbers.number_type(number)
+    if number.country_code != 44:
+        return kind not in (phonenumbers.PhoneNumberType.FIXED_LINE,)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
 def parse_email(raw: Any) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ParseError("Enter an email address, like name@example.com")

@@ -28,7 +28,7 @@ from forms.choices import (
     is_professional,
     referrer_choices,
 )
-from forms.parsing import ParseError
+from forms.parsing import ParseError, can_take_texts
 
 Answers = Mapping[str, Any]
 
@@ -259,8 +259,11 @@ def _never(_answers: Answers, _item: Answers) -> bool:
 def _check_feedback(value: Any, answers: Answers) -> str | None:
     if value == "email" and not answers.get("referrer_email"):
         return "You chose email but have not given an email address. Go back to add one, or choose another way"
-    if value == "sms" and not answers.get("referrer_phone"):
+    phone = answers.get("referrer_phone")
+    if value == "sms" and not phone:
         return "You chose text message but have not given a phone number. Go back to add one, or choose another way"
+    if value == "sms" and isinstance(phone, str) and not can_take_texts(phone):
+        return "The phone number you gave is a landline, which cannot get text messages. Choose another way, or go back and give a mobile number"
     return None
 
 

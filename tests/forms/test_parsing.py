@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from forms import parsing
-from forms.parsing import ParseError
+from forms.parsing import ParseError, can_take_texts
 
 TODAY = date(2026, 11, 23)
 
@@ -127,3 +127,18 @@ def test_an_age_is_read_in_whole_years_whatever_the_unit(typed, years):
 def test_an_age_that_is_not_a_childs_is_refused(typed):
     with pytest.raises(parsing.ParseError):
         parsing.parse_age(typed)
+
+
+@pytest.mark.parametrize(
+    ("number", "texts"),
+    [
+        ("+447700900123", True),  # Ofcom's drama mobile range
+        ("+447911123456", True),
+        ("+441134960123", False),  # Ofcom's drama Leeds range: a landline
+        ("+441132345678", False),
+        ("+33612345678", True),  # a French mobile
+        ("+4930123456", False),  # a Berlin landline
+    ],
+)
+def test_only_a_number_that_can_take_texts_is_offered_them(number, texts):
+    assert can_take_texts(number) is texts

@@ -164,6 +164,16 @@ def test_a_reference_that_keeps_clashing_is_a_server_fault_not_a_loop(
             referral_payload(referrer={**referral_payload()["referrer"], "phone": "12"}),
             "referrer.phone",
         ),
+        (
+            referral_payload(
+                referrer={
+                    **referral_payload()["referrer"],
+                    "phone": "0113 496 0123",  # a landline
+                    "feedback_by": "sms",
+                }
+            ),
+            "referrer.feedback_by",
+        ),
         (referral_payload(unexpected_field=1), "unexpected_field"),
         (
             referral_payload(referrer={**referral_payload()["referrer"], "shoe_size": 9}),
