@@ -172,6 +172,12 @@ def _list(r: _Reader, value: Any, path: str, limit: int) -> list[Any]:
     return value
 
 
+IDENTIFYING_FIELDS = (
+    "given_name", "family_name", "date_of_birth", "age", "expected_date", "address", "postcode",
+    "school",
+)  # fmt: skip
+
+
 def _read_children(r: _Reader, value: Any) -> None:
     children = _list(r, value, "children", MAX_CHILDREN)
     if not children and "children" not in r.errors:
@@ -204,6 +210,16 @@ def _read_children(r: _Reader, value: Any) -> None:
             r.put(f"child.{i}.{way}", r.text(child.get(way), f"{path}.{way}"), f"{path}.{way}")
         for name in ("gender", "address", "postcode", "school", "language", "disability"):
             r.put(f"child.{i}.{name}", r.text(child.get(name), f"{path}.{name}"), f"{path}.{name}")
+        # A partner system knows something about the child it refers: with nothing at all, no
+        # officer could find out who the child is.
+        if isinstance(raw_child, dict) and not any(
+            child.get(k) not in (None, "") for k in IDENTIFYING_FIELDS
+        ):
+            r.errors.setdefault(
+                path,
+                "give at least one of given_name, family_name, date_of_birth, age, "
+                "expected_date, address, postcode or school",
+            )
         r.put(f"child.{i}.more", i < len(children) - 1, path)
 
 

@@ -14,6 +14,9 @@ def _child() -> dict[str, Any]:
     return {
         "type": "object",
         "additionalProperties": False,
+        "description": "At least one of given_name, family_name, date_of_birth, age, "
+        "expected_date, address, postcode or school; at most one of date_of_birth, age or "
+        "expected_date.",
         "properties": {
             "given_name": {**_NSTR, "maxLength": 100},
             "family_name": {**_NSTR, "maxLength": 100},
@@ -163,7 +166,12 @@ def openapi_document() -> dict[str, Any]:
                     404: "Not found",
                     413: "Body too large",
                     415: "Not JSON",
-                    422: "Field errors",
+                    422: "Field errors, each under the path of the field in the request (for "
+                    "example children[0].postcode); or an Idempotency-Key already used with a "
+                    "different referral",
+                    429: "Too many requests from this key: wait for the Retry-After seconds",
+                    503: "The database could not be reached: try again after the Retry-After "
+                    "seconds, with the same Idempotency-Key",
                 }.get(code, "Error"),
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
@@ -218,7 +226,7 @@ def openapi_document() -> dict[str, Any]:
                                 }
                             },
                         },
-                        **responses(400, 401, 413, 415, 422),
+                        **responses(400, 401, 413, 415, 422, 429, 503),
                     },
                 }
             },

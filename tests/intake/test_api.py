@@ -174,6 +174,8 @@ def test_a_reference_that_keeps_clashing_is_a_server_fault_not_a_loop(
             ),
             "referrer.feedback_by",
         ),
+        (referral_payload(children=[{}]), "children[0]"),
+        (referral_payload(children=[{"given_name": None, "gender": "male"}]), "children[0]"),
         (referral_payload(unexpected_field=1), "unexpected_field"),
         (
             referral_payload(referrer={**referral_payload()["referrer"], "shoe_size": 9}),
@@ -212,3 +214,6 @@ def test_the_openapi_document_describes_both_endpoints(client):
     doc = client.get("/openapi.json").json
     assert set(doc["paths"]) == {"/api/v1/referrals", "/api/v1/referrals/{reference}"}
     assert doc["components"]["schemas"]["Referral"]["required"][0] == "immediate_danger"
+    # Every status the endpoint can answer a well-formed request with is described.
+    post = doc["paths"]["/api/v1/referrals"]["post"]["responses"]
+    assert {"201", "400", "401", "413", "415", "422", "429", "503"} <= set(post)
