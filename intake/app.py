@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter, Map
 from intake import extensions, limits
 from intake.config import PROJECT_ROOT, load_settings
 from intake.db import open_database
+from intake.review import error_pages
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,13 @@ def _wants_json() -> bool:
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        if _is_officer_page():
+            return error_pages.officer_page(
+                400,
+                "This form was out of date",
+                "You may have been signed out, or the page was open for a long time. Go back, "
+                "reload the page and try again.",
+            )
         return render_template("errors/session_expired.html"), 400
 
     @app.errorhandler(HTTPException)
@@ -151,6 +159,8 @@ def _register_error_handlers(app: Flask) -> None:
         code = exc.code or 500
         if _wants_json():
             return jsonify({"message": exc.description or exc.name}), code
+        if _is_officer_page():  # an unknown /officer/ address, a wrong method: never routed
+            return error_pages.page(exc)
         return render_template(
             "errors/http.html", code=code, title=exc.name, description=exc.description
         ), code
@@ -165,6 +175,15 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response | str, int]:
         log.exception("unhandled error on %s %s", request.method, request.url_rule)
+        if _is_officer_page() and not _wants_json():
+            with contextlib.suppress(Exception):  # the page reads who is signed in
+                extensions.session().rollback()
+                return error_pages.officer_page(
+                    500,
+                    "Sorry, there is a problem",
+                    "Something went wrong on our side. What you were doing may not have been "
+                    "saved: open the contact again to check before you carry on.",
+                )
         if _wants_json():
             return jsonify(
                 {
@@ -178,6 +197,11 @@ def _register_error_handlers(app: Flask) -> None:
             title="Sorry, there is a problem with the service",
             description=None,
         ), 500
+
+
+def _is_officer_page() -> bool:
+    # The desk's own pages speak to staff; the site's speak to referrers ("start the form").
+    return request.path == "/officer" or request.path.startswith("/officer/")
 
 
 def _is_transient(exc: Exception) -> bool:

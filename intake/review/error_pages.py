@@ -25,5 +25,11 @@ def page(exc: HTTPException) -> tuple[str, int]:
     ), code
 
 
+def officer_page(code: int, heading: str, description: str) -> tuple[str, int]:
+    return render_template(
+        "officer/error.html", heading=heading, description=description, code=code
+    ), code
+
+
 def install(bp: Blueprint) -> None:
     bp.register_error_handler(HTTPException, page)

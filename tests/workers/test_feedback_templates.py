@@ -160,6 +160,13 @@ def test_a_saved_text_message_has_no_subject(session):
             "Enter a subject line",
         ),
         ("acknowledgement.public.email", "Hi", "   ", "body", "Enter the message"),
+        (
+            "acknowledgement.public.email",
+            "Referral ((reference))\r\nBcc: someone@elsewhere.example",
+            "Ref ((reference))",
+            "subject",
+            "The subject must be one line",
+        ),
     ],
 )
 def test_wording_that_could_mislead_or_leak_is_refused_with_a_reason_per_field(

@@ -211,6 +211,9 @@ def validate(key: TemplateKey, subject: str | None, body: str) -> dict[str, str]
             errors["subject"] = "Enter a subject line"
         elif len(subject) > SUBJECT_MAX:
             errors["subject"] = f"The subject must be {SUBJECT_MAX} characters or fewer"
+        elif any(ch in subject for ch in "\r\n\x00"):
+            # A header cannot hold a line break: every email from the template would fail.
+            errors["subject"] = "The subject must be one line"
         elif problem := _placeholder_problem(key, subject, allowed):
             errors["subject"] = problem
     if not body:
