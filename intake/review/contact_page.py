@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forms.questions import question_for_key
 from forms.summary import Section, display_value, summarise
 from intake.models import Answer, Attachment, Contact, ContactEvent, OutboundMessage, User
+from intake.models.records import PersonRecord
 from intake.review import history_view, matches, mentions
 from intake.review.permissions import Permission, has_permission
 from intake.review.timeliness import TimeLeft, time_left
@@ -92,6 +93,7 @@ def build(
     form: Mapping[str, str] | None = None,
 ) -> ContactPage:
     found = mentions.read_mentions(contact.extraction)
+    record_names = _record_names(session, contact.rating_reasons)
     colleagues = [
         u
         for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
@@ -117,7 +119,9 @@ def build(
             _restricted_now(session, history_view.references(contact.history)),
         ),
         history_facts=history_view.facts(contact.history),
-        reasons=[_reason(r, user) for r in contact.rating_reasons if isinstance(r, Mapping)],
+        reasons=[
+            _reason(r, user, record_names) for r in contact.rating_reasons if isinstance(r, Mapping)
+        ],
         messages=list(
             session.scalars(
                 select(OutboundMessage)
@@ -190,7 +194,37 @@ def _display(question: Any, stored: str | None) -> str:
         return stored
 
 
-def _reason(data: Mapping[str, Any], user: User) -> ReasonView:
+FLAG_WORDS = {
+    "cp_plan": "child protection plan",
+    "cin": "child in need",
+    "lac": "looked after",
+    "open_case": "open case",
+}
+
+
+def _record_names(session: Session, reasons: Any) -> dict[str, str]:
+    """The source's own name for each record a reason cites ("social_care SC-1001"): the reason
+    keeps the index's internal id, which means nothing to an officer."""
+    ids = {
+        int(record["record_id"])
+        for reason in reasons or []
+        if isinstance(reason, Mapping) and isinstance(reason.get("evidence"), Mapping)
+        for record in reason["evidence"].get("records") or []
+        if isinstance(record, Mapping)
+        and str(record.get("record_id", "")).isdecimal()
+        and len(str(record["record_id"])) < 19
+    }
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PersonRecord.id, PersonRecord.source, PersonRecord.record_id).where(
+            PersonRecord.id.in_(ids)
+        )
+    )
+    return {str(id_): f"{source} record {record_id}" for id_, source, record_id in rows}
+
+
+def _reason(data: Mapping[str, Any], user: User, record_names: Mapping[str, str]) -> ReasonView:
     evidence = data.get("evidence") if isinstance(data.get("evidence"), Mapping) else {}
     assert isinstance(evidence, Mapping)
     records = []
@@ -200,12 +234,19 @@ def _reason(data: Mapping[str, Any], user: User) -> ReasonView:
         if record.get("restricted") and not user.can_see_restricted:
             records.append("A restricted record (ask a colleague with restricted access)")
             continue
-        flags = ", ".join(str(f) for f in record.get("flags") or [])
-        records.append(f"{record.get('record_id', '')}" + (f" ({flags})" if flags else ""))
+        flags = ", ".join(FLAG_WORDS.get(str(f), str(f)) for f in record.get("flags") or [])
+        record_id = str(record.get("record_id", ""))
+        name = record_names.get(record_id, f"record {record_id}")
+        records.append(name + (f" ({flags})" if flags else ""))
     repeat = evidence.get("repeat_contacts")
+    description = str(data.get("description", ""))
+    cited = [r for r in evidence.get("records") or [] if isinstance(r, Mapping)]
+    if cited and all(r.get("restricted") for r in cited) and not user.can_see_restricted:
+        # The rule's own words ("is on a child protection plan") would say what the record holds.
+        description = "Something on a restricted record changed the rating"
     return ReasonView(
         rule_id=str(data.get("rule_id") or data.get("id") or ""),
-        description=str(data.get("description", "")),
+        description=description,
         proposes=_str_or_none(data.get("proposes")),
         raise_by=int(data.get("raise_by") or 0),
         at_least=_str_or_none(data.get("at_least")),

@@ -128,6 +128,36 @@ def test_a_restricted_record_in_a_reason_is_not_named_to_staff_without_access(cl
     page = client_for("officer_unrestricted").get(f"/officer/contacts/{contact.reference}")
     text = page.get_data(as_text=True)
     assert "SEALED-9" not in text and "A restricted record" in text
+    # Nor what it holds, through the rule's own words.
+    assert "child protection plan" not in text
+    assert "Something on a restricted record changed the rating" in text
+    allowed = client_for("officer").get(f"/officer/contacts/{contact.reference}")
+    assert "A child has a child protection plan" in allowed.get_data(as_text=True)
+
+
+def test_a_record_in_a_reason_is_named_as_its_source_names_it_with_its_flags_in_words(
+    officer, session
+):
+    contact = reviewable_contact(session)
+    match = person_match(session, contact, record_id="SC-1001")
+    contact.rating_reasons = [
+        {
+            "rule_id": "cp_plan",
+            "description": "A child has a child protection plan",
+            "evidence": {
+                "records": [
+                    {
+                        "record_id": str(match.person_record_id),
+                        "flags": ["cp_plan", "open_case"],
+                        "restricted": False,
+                    }
+                ]
+            },
+        }
+    ]
+    session.commit()
+    page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
+    assert "social_care record SC-1001 (child protection plan, open case)" in page
 
 
 def history(restricted_family_details: bool = False) -> dict:

@@ -329,8 +329,8 @@ def test_consent_not_sought_because_it_would_put_the_child_at_risk_is_amber(rate
 
     assert result.rating == "amber"
     assert reason(result, "consent_not_sought_child_at_risk").evidence.facts == (
-        "Consent answer: not_asked",
-        "Reason given about consent: risk_of_harm",
+        "Asked whether the family know and agree: I have not asked them",
+        "Why the family were not asked or do not agree: Asking would put the child at risk",
     )
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from forms.choices import CONSENT, CONSENT_REASONS, Choice
 from workers.rating.inputs import ChildFacts, Mention, RatingInput
 from workers.rating.result import Evidence, RecordEvidence
 from workers.rating.vocabulary import CONSENT_ANSWERS, RECORD_FLAGS
@@ -295,6 +296,11 @@ def _repeat_threshold_reached(value: Any, options: _Options) -> Check:
     return check
 
 
+def _choice_words(choices: tuple[Choice, ...], code: str | None) -> str:
+    """The words the referrer chose ("Asking would put the child at risk"), not the code."""
+    return next((c.label for c in choices if c.value == code), str(code))
+
+
 def _consent_answer_any(value: Any, options: _Options) -> Check:
     # YAML reads a bare `no` or `yes` as a boolean; a hub writing `[no, not_asked]` means the
     # answers, so read them back as such.
@@ -305,7 +311,8 @@ def _consent_answer_any(value: Any, options: _Options) -> Check:
     def check(inp: RatingInput) -> Evidence | None:
         if inp.consent_answer not in answers:
             return None
-        return Evidence(facts=(f"Consent answer: {inp.consent_answer}",))
+        answer = _choice_words(CONSENT, inp.consent_answer)
+        return Evidence(facts=(f"Asked whether the family know and agree: {answer}",))
 
     return check
 
@@ -317,7 +324,8 @@ def _consent_reason_any(value: Any, options: _Options) -> Check:
     def check(inp: RatingInput) -> Evidence | None:
         if inp.consent_reason not in reasons:
             return None
-        return Evidence(facts=(f"Reason given about consent: {inp.consent_reason}",))
+        reason = _choice_words(CONSENT_REASONS, inp.consent_reason)
+        return Evidence(facts=(f"Why the family were not asked or do not agree: {reason}",))
 
     return check
 
