@@ -345,12 +345,9 @@ def test_a_contact_restricted_after_the_history_was_written_is_held_back_everywh
 
 def test_a_message_with_no_way_to_send_it_says_what_to_do_once(officer, session):
     contact = reviewable_contact(session)
-    message = outbound_message(
-        session,
-        contact,
-        status="no_transport",
-        last_error="not sent \N{EM DASH} no transport configured",
-    )
+    message = outbound_message(session, contact, status="no_transport")
+    message.last_error = "not sent \N{EM DASH} no transport configured"
+    session.commit()
     page = officer.get(f"/officer/contacts/{contact.reference}").get_data(as_text=True)
     row = page[page.index(f'id="message-{message.id}"') :].split("</tr>")[0]
     assert "ask an administrator, then resend" in row
