@@ -20,7 +20,7 @@ from intake.models import Answer, Attachment, Contact, ContactEvent, OutboundMes
 from intake.models.records import PersonRecord
 from intake.review import history_view, matches, mentions
 from intake.review.permissions import Permission, has_permission
-from intake.review.timeliness import TimeLeft, time_left
+from intake.review.timeliness import TimeLeft, deadline_rating, time_left
 from intake.service import load_state
 from workers.feedback import messages as feedback_messages
 
@@ -107,7 +107,11 @@ def build(
             names[user_id] = (other.name or other.email) if other else "a former colleague"
     return ContactPage(
         contact=contact,
-        time_left=time_left(contact.rating, contact.deadline, now),
+        time_left=time_left(
+            deadline_rating(contact.provisional_rating, contact.final_rating),
+            contact.deadline,
+            now,
+        ),
         sections=_sections(contact),
         answers=[_answer_row(a) for a in contact.answers],
         pieces=mentions.highlight(contact.concern_description or "", found),

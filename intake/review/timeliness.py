@@ -15,7 +15,7 @@ from flask import has_app_context
 from intake import extensions
 from workers import rating
 from workers.rating import Timescales, WorkingCalendar, compute_deadline
-from workers.rating.vocabulary import is_rating
+from workers.rating.vocabulary import higher, is_rating
 
 # Less than this share of the timescale left and the contact is shown as due soon.
 DUE_SOON_SHARE = 0.25
@@ -86,6 +86,15 @@ def time_left(
     allowed = timescale.minutes if timescale else 240
     due_soon = not overdue and minutes < allowed * DUE_SOON_SHARE
     return TimeLeft(minutes=minutes, working=working, overdue=overdue, due_soon=due_soon)
+
+
+def deadline_rating(provisional: str | None, final: str | None) -> str | None:
+    """The rating whose timescale set the deadline, so time left is counted on its clock: the
+    higher of the two, since an escalation brings the deadline forward and a de-escalation
+    never moves it (a Red taken down to Amber keeps Red's calendar-hours deadline)."""
+    if is_rating(provisional) and is_rating(final):
+        return higher(provisional, final)
+    return final or provisional
 
 
 def deadline_for(rating: str, received_at: datetime) -> datetime:

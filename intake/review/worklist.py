@@ -24,7 +24,7 @@ from intake.models import (
 )
 from intake.review import matches
 from intake.review.paging import PER_PAGE, Page, offset
-from intake.review.timeliness import TimeLeft, time_left
+from intake.review.timeliness import TimeLeft, deadline_rating, time_left
 from intake.review.vocabulary import CATEGORY_LABELS, RATINGS_BY_URGENCY
 
 QUEUE_STATUSES = (ContactStatus.AWAITING_REVIEW, ContactStatus.SUBMITTED, ContactStatus.PROCESSING)
@@ -144,7 +144,9 @@ def queue_page(
     rows = [
         QueueRow(
             contact=c,
-            time_left=time_left(c.rating, c.deadline, now),
+            time_left=time_left(
+                deadline_rating(c.provisional_rating, c.final_rating), c.deadline, now
+            ),
             ages=tuple(child_age(p, now.date()) for p in c.children),
             matches_to_confirm=to_confirm.get(c.id, 0),
             assigned_to=names.get(c.assigned_to_id) if c.assigned_to_id else None,

@@ -63,3 +63,29 @@ def test_no_deadline_yet_is_said_plainly():
 )
 def test_durations_read_naturally(minutes, in_days, text):
     assert duration(minutes, in_days=in_days) == text
+
+
+@pytest.mark.parametrize(
+    ("provisional", "final", "clock"),
+    [
+        ("red", "amber", "red"),  # taken down: Red's deadline, and its calendar clock, stand
+        ("amber", "red", "red"),  # escalated: the deadline came forward to Red's
+        ("green", None, "green"),
+        (None, None, None),
+    ],
+)
+def test_time_left_is_counted_on_the_clock_of_the_rating_that_set_the_deadline(
+    provisional, final, clock
+):
+    from intake.review.timeliness import deadline_rating
+
+    assert deadline_rating(provisional, final) == clock
+
+
+def test_a_red_taken_down_to_amber_out_of_hours_still_shows_its_hours_left():
+    from intake.review.timeliness import deadline_rating
+
+    sunday_11pm = datetime(2026, 11, 15, 23, 0, tzinfo=UTC)
+    deadline = sunday_11pm + timedelta(hours=4)  # Red's, set on the calendar clock
+    left = time_left(deadline_rating("red", "amber"), deadline, sunday_11pm, calendar=CALENDAR)
+    assert left.text == "4 h left" and not left.due_soon
