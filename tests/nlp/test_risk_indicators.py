@@ -60,3 +60,20 @@ def test_a_parents_suicide_risk_is_still_a_risk_marked_about_someone_else():
     result = extract("Mum is suicidal and has taken an overdose.")
     assert "suicide_risk" in result.risk_indicators
     assert all(m.other_experiencer for m in result.mentions if m.code == "suicide_risk")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aisha has been missing school a lot this term.",
+        "She has been missing a lot of school since Christmas.",
+        "He is missing lessons most afternoons.",
+    ],
+)
+def test_missing_school_is_not_a_child_missing_now(text):
+    # Poor attendance is a concern, not a missing child: it must not make the contact Red.
+    assert "missing_now" not in extract(text).risk_indicators
+
+
+def test_a_child_missing_for_days_still_is():
+    assert "missing_now" in extract("She has been missing two days now.").risk_indicators
