@@ -67,6 +67,12 @@ class Body:
 def split_body(text: str, *, forwarded: bool = False) -> Body:
     lines = text.replace("\r\n", "\n").split("\n")
     cut, is_forward = _history_start(lines, forwarded)
+    if not is_forward and _answered_inline(lines, cut):
+        # "On … wrote:" above our quoted questions with an answer typed under each: the answers
+        # are what they wrote now. Only the attribution line is history.
+        width = 1 if _ATTRIBUTION.match(lines[cut]) else 2  # one line, or wrapped over two
+        lines = lines[:cut] + lines[cut + width :]
+        cut = len(lines)
     top = _drop_banners(_drop_footer(lines[:cut]))
     start, end = _signature_span(top)
     # The sign-off or "-- " line itself says nothing about the sender.
@@ -98,6 +104,25 @@ def _history_start(lines: list[str], forwarded: bool) -> tuple[int, bool]:
         if _outlook_block_at(lines, index):
             return index, forwarded
     return len(lines), False
+
+
+def _answered_inline(lines: list[str], cut: int) -> bool:
+    """Whether the history under an "On … wrote:" line has the sender's own lines written
+    between its quoted ones, as a reply typed in among the questions is."""
+    if cut >= len(lines):
+        return False
+    joined = lines[cut] if cut + 1 >= len(lines) else f"{lines[cut]} {lines[cut + 1]}"
+    if not (_ATTRIBUTION.match(lines[cut]) or _ATTRIBUTION.match(joined)):
+        return False
+    after_quote = False
+    for line in lines[cut + 1 :]:
+        if not line.strip():
+            continue
+        if _is_quoted(line):
+            after_quote = True
+        elif after_quote:
+            return True
+    return False
 
 
 def _outlook_block_at(lines: list[str], index: int) -> bool:

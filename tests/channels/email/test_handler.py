@@ -237,3 +237,24 @@ def test_a_sender_starting_new_referrals_all_day_stops_getting_our_questions(con
     ).all()
     assert len(questions) == MAX_NEW_REFERRALS_ASKED_PER_DAY
     assert "email_reply_limited" in [e.step for e in contacts(session)[-1].events]
+
+
+def test_answers_typed_under_our_quoted_questions_below_an_attribution_are_read(context, session):
+    first = _receive(context, plain_email(SPARSE_REFERRAL))
+    asked = _our_question_email(session)
+    quoted = "\n".join(f"> {line}" for line in asked.body.splitlines())
+    # Gmail's inline reply: the attribution, then our email quoted, an answer under question 1.
+    inline = quoted.replace(
+        "> 1. Is a child in immediate danger right now?",
+        "> 1. Is a child in immediate danger right now?\nNo",
+        1,
+    )
+    assert inline != quoted, "the question is in our email"
+    reply = plain_email(
+        f"Answers below.\n\nOn Sun, 6 Dec 2026 at 22:54, MASH <mash@frontdoor.test> wrote:\n{inline}",
+        subject=f"Re: Referral {first.reference}",
+    )
+    reply["In-Reply-To"] = asked.message_id
+    _receive(context, reply)
+    [contact] = contacts(session)
+    assert contact.flow_state["answers"]["immediate_danger"] is False

@@ -60,6 +60,17 @@ def test_answers_written_between_quoted_questions_are_kept_for_reading_inline():
     assert body.new_text == "No\nDSL\n\nSam"
 
 
+def test_answers_typed_among_the_questions_under_an_attribution_line_are_kept():
+    body = split_body(
+        "Answers below.\n\nOn Sun, 6 Dec 2026 at 22:54, MASH\n<mash@frontdoor.test> wrote:\n"
+        "> 1. Is a child in immediate danger right now?\nNo\n"
+        "> 2. What is your role?\nDesignated Safeguarding Lead\n"
+    )
+    assert "> 2. What is your role?\nDesignated Safeguarding Lead" in body.inline_text
+    assert "wrote:" not in body.inline_text
+    assert body.new_text == "Answers below.\n\nNo\nDesignated Safeguarding Lead"
+
+
 def test_a_forwarded_message_is_kept_as_the_referral_without_its_headers():
     body = split_body(
         "Please see below.\n\nThanks\nSam\n\n"
