@@ -263,7 +263,7 @@ def _apply(state: FlowState, r: _Reader) -> None:
                 continue
             seen.add(step.key)
             progressed = True
-            path = r.paths.get(step.key, step.key)
+            path = r.paths.get(step.key) or FLOW_KEY_PATHS.get(step.key, step.key)
             raw = r.raw.get(step.key)
             try:
                 value = step.question.parse(raw, state.answers)
@@ -278,6 +278,33 @@ def _apply(state: FlowState, r: _Reader) -> None:
         if key not in seen and r.raw.get(key) not in (None, "", False) and _is_question(key):
             # A value for a question that does not apply, e.g. a reason when consent was given.
             r.errors.setdefault(path, "does not apply given the other answers")
+    if r.raw.get("anonymous") is True and "anonymous" not in seen:
+        # Only a member of the public may stay anonymous; a professional's referral says who.
+        r.errors.setdefault(
+            r.paths.get("anonymous", "referrer.anonymous"),
+            "is only for members of the public; a professional must give their name",
+        )
+
+
+# Where each question's answer sits in the request, for an error about one the request left out
+# (a consent reason of "other" with no words, say): the field to fill in, not our own key.
+FLOW_KEY_PATHS = {
+    "immediate_danger": "immediate_danger",
+    "referrer_type": "referrer.source",
+    "referrer_name": "referrer.name",
+    "referrer_role": "referrer.role",
+    "referrer_organisation": "referrer.organisation",
+    "referrer_phone": "referrer.phone",
+    "referrer_email": "referrer.email",
+    "feedback_by": "referrer.feedback_by",
+    "concern": "concern.description",
+    "concern_when": "concern.when",
+    "how_known": "concern.how_known",
+    "consent": "consent.answer",
+    "consent_reason": "consent.reason",
+    "consent_reason_detail": "consent.reason",
+    "other_agencies": "other_agencies",
+}
 
 
 def _is_question(key: str) -> bool:

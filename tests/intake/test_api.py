@@ -175,6 +175,11 @@ def test_a_reference_that_keeps_clashing_is_a_server_fault_not_a_loop(
             "referrer.feedback_by",
         ),
         (referral_payload(children=[{}]), "children[0]"),
+        (referral_payload(consent={"answer": "no", "reason_code": "other"}), "consent.reason"),
+        (
+            referral_payload(referrer={**referral_payload()["referrer"], "anonymous": True}),
+            "referrer.anonymous",
+        ),
         (referral_payload(children=[{"given_name": None, "gender": "male"}]), "children[0]"),
         (referral_payload(unexpected_field=1), "unexpected_field"),
         (
