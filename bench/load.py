@@ -676,7 +676,7 @@ def main() -> int:
         elif args.rate_limits == "off":
             env["FRONTDOOR_RATE_LIMITS"] = "off"
         frontdoor(env, "db", "upgrade")
-        key = frontdoor(env, "keys", "create", "load-generator")
+        key = frontdoor(env, "keys", "create", "load-generator", "--scope", "email")
         procs.append(
             start(
                 [

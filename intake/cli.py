@@ -141,7 +141,12 @@ def keys() -> None:
 @keys.command("create")
 @click.argument("name")
 @click.option(
-    "--scope", "scopes", multiple=True, help="Extra scopes, e.g. review for the hub's own systems."
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["review", "email"]),
+    help="Extra scopes: review for the hub's own systems (matches, history); email for the "
+    "council's mail gateway only (POST /channels/email).",
 )
 def keys_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a key for partner NAME and print it once."""
@@ -150,8 +155,7 @@ def keys_create(name: str, scopes: tuple[str, ...]) -> None:
     database = open_database(load_settings())
     try:
         with database.transaction() as session:
-            row, key = partner_keys.create(session, name)
-            row.scopes = [*row.scopes, *scopes]
+            _row, key = partner_keys.create(session, name, (*partner_keys.DEFAULT_SCOPES, *scopes))
     except ValueError as exc:
         raise click.ClickException(str(exc))
     click.echo(key)

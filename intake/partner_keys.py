@@ -18,12 +18,22 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create(session: Session, name: str) -> tuple[PartnerKey, str]:
+# A partner system makes referrals. Posting raw email (`POST /channels/email`) is for the
+# council's own mail gateway: it is trusted to say who an email is from, which lets it add to
+# that person's email referrals, so it is given only on purpose (`keys create --scope email`).
+DEFAULT_SCOPES = ("referrals",)
+
+
+def create(
+    session: Session, name: str, scopes: tuple[str, ...] = DEFAULT_SCOPES
+) -> tuple[PartnerKey, str]:
     if session.scalar(select(PartnerKey).where(PartnerKey.name == name)) is not None:
         raise ValueError(f"a key named {name!r} already exists")
     public = secrets.token_hex(4)
     key = f"{PREFIX}{public}_{secrets.token_urlsafe(32)}"
-    row = PartnerKey(name=name, prefix=public, key_hash=_hash(key), scopes=["referrals", "email"])
+    row = PartnerKey(
+        name=name, prefix=public, key_hash=_hash(key), scopes=list(dict.fromkeys(scopes))
+    )
     session.add(row)
     session.flush()
     return row, key

@@ -106,7 +106,10 @@ def settings_overrides(
 @pytest.fixture
 def partner_key(db: Database) -> str:
     with db.transaction() as session:
-        _row, key = partner_keys.create(session, "children's social care system")
+        # The one key posts by the API and, as the council's mail gateway would, raw email.
+        _row, key = partner_keys.create(
+            session, "children's social care system", ("referrals", "email")
+        )
     return key
 
 

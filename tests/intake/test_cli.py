@@ -4,6 +4,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from intake.cli import main
 
@@ -64,6 +65,16 @@ def test_partner_keys_are_created_once_and_revoked(cli):
     assert cli.invoke(main, ["keys", "create", "police"]).exit_code != 0
     assert cli.invoke(main, ["keys", "revoke", "police"]).exit_code == 0
     assert cli.invoke(main, ["keys", "revoke", "police"]).exit_code != 0
+
+
+def test_only_a_key_made_for_the_mail_gateway_may_post_raw_email(cli, session):
+    from intake.models import PartnerKey
+
+    assert cli.invoke(main, ["keys", "create", "gp-practice"]).exit_code == 0
+    assert cli.invoke(main, ["keys", "create", "mail", "--scope", "email"]).exit_code == 0
+    assert cli.invoke(main, ["keys", "create", "x", "--scope", "everything"]).exit_code != 0
+    scopes = {k.name: k.scopes for k in session.scalars(select(PartnerKey))}
+    assert scopes == {"gp-practice": ["referrals"], "mail": ["referrals", "email"]}
 
 
 def test_users_are_created_with_a_password_from_the_environment(cli, monkeypatch):

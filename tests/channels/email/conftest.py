@@ -114,5 +114,5 @@ def run_jobs(context: WorkerContext, redis_conn: Redis) -> Callable[[], None]:
 @pytest.fixture
 def partner_key(db: Database) -> str:
     with db.transaction() as s:
-        _row, key = partner_keys.create(s, "council-mail-gateway")
+        _row, key = partner_keys.create(s, "council-mail-gateway", ("referrals", "email"))
     return key

@@ -43,9 +43,11 @@ def test_without_a_key_the_message_is_refused_with_401(client, session):
 
 
 def test_a_key_without_the_email_scope_is_refused_with_403(client, db):
+    # A partner's key, as made by default: it makes referrals, it cannot post raw email (which
+    # would let it say any sender wrote it, and add to that sender's referrals).
     with db.transaction() as s:
         row, key = partner_keys.create(s, "api-only-partner")
-        row.scopes = ["referrals"]
+    assert row.scopes == ["referrals"]
     assert _post(client, plain_email(SPARSE_REFERRAL).as_bytes(), key).status_code == 403
 
 
