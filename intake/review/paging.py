@@ -33,8 +33,15 @@ class Page(Generic[T]):
         return self.number < self.pages
 
     @property
+    def past_the_end(self) -> bool:
+        """A page after the last (an old link, a list that has shrunk): nothing on it."""
+        return self.number > self.pages
+
+    @property
     def first_shown(self) -> int:
-        return 0 if self.total == 0 else (self.number - 1) * self.per_page + 1
+        if self.total == 0 or self.past_the_end:
+            return 0
+        return (self.number - 1) * self.per_page + 1
 
     @property
     def last_shown(self) -> int:

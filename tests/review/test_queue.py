@@ -172,3 +172,11 @@ def test_odd_page_numbers_show_the_first_page_not_an_error(officer, session):
     for page in ("²", "١", "-1", "99999999999999999999999"):
         assert officer.get(f"/officer/queue?page={page}").status_code == 200
         assert officer.get(f"/officer/drafts?page={page}").status_code == 200
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_last(officer, session):
+    reviewable_contact(session)
+    page = officer.get("/officer/queue?page=99").get_data(as_text=True)
+    assert "There is nothing on page 99: the list has 1 page." in page
+    assert 'href="/officer/queue?page=1">Go to the last page' in page
+    assert "showing" not in page
