@@ -221,7 +221,7 @@ def _store(
     channel: str,
     written: list[Attachment],
 ) -> _Outcome:
-    body = split_body(parsed.text, forwarded=parsed.forwarded)
+    body = split_body(parsed.text, forwarded=parsed.forwarded, sender_name=parsed.from_name)
     thread = _thread_of(session, parsed)
     if thread is None:
         return _new_referral(session, context, parsed, body, envelope_to, channel, written)

@@ -64,7 +64,9 @@ class Body:
     inline_text: str
 
 
-def split_body(text: str, *, forwarded: bool = False) -> Body:
+def split_body(text: str, *, forwarded: bool = False, sender_name: str = "") -> Body:
+    """`sender_name` is the From header's display name: a signature with no sign-off above it
+    (Outlook's automatic one: name, role, school) is known by starting with it."""
     lines = text.replace("\r\n", "\n").split("\n")
     cut, is_forward = _history_start(lines, forwarded)
     if not is_forward and _answered_inline(lines, cut):
@@ -75,6 +77,8 @@ def split_body(text: str, *, forwarded: bool = False) -> Body:
         cut = len(lines)
     top = _drop_banners(_drop_footer(lines[:cut]))
     start, end = _signature_span(top)
+    if start == len(top):
+        start, end = _named_signature_span(top, sender_name)
     # The sign-off or "-- " line itself says nothing about the sender.
     signature = [line for line in top[start + 1 : end] if not _DEVICE_LINE.match(line)]
     written = top[:start] + top[end:]
@@ -145,6 +149,35 @@ def _signature_span(lines: list[str]) -> tuple[int, int]:
             if len(body_lines) <= MAX_SIGNATURE_LINES and not _has_prose(body_lines):
                 return index, end
     return len(lines), len(lines)
+
+
+def _named_signature_span(lines: list[str], sender_name: str) -> tuple[int, int]:
+    """A last paragraph that starts with the sender's own name ("Priya Sharma", or "Priya"),
+    with no sign-off above it: the span starts at the blank line before it, which is dropped as
+    a sign-off line would be. Only the sender's name marks it: "Social Care" or "CAMHS" alone
+    on the last line may well be an answer."""
+    words = sender_name.split()
+    names = {" ".join(words).lower(), words[0].lower()} if words else set()
+    names = {n for n in names if len(n) >= 2}
+    if not names:
+        return len(lines), len(lines)
+    end = len(lines)
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start > 0 and lines[start - 1].strip() and not _is_quoted(lines[start - 1]):
+        start -= 1
+    block = lines[start:end]
+    if (
+        start == 0  # the whole email is one paragraph: not a signature under something
+        or lines[start - 1].strip()  # straight under a quoted line: an answer, not a sign-off
+        or not block
+        or block[0].strip().strip(",").lower() not in names
+        or len(block) > MAX_SIGNATURE_LINES
+        or _has_prose(block)
+    ):
+        return len(lines), len(lines)
+    return start - 1, end
 
 
 def _has_prose(lines: list[str]) -> bool:

@@ -258,3 +258,16 @@ def test_answers_typed_under_our_quoted_questions_below_an_attribution_are_read(
     _receive(context, reply)
     [contact] = contacts(session)
     assert contact.flow_state["answers"]["immediate_danger"] is False
+
+
+def test_an_outlook_signature_with_no_sign_off_is_read_as_who_wrote_it(context, session):
+    text = (
+        "I am worried about a boy called Jordan Smith in Year 4. He came in with a bruise on his "
+        "cheek today and said his mum's boyfriend did it.\n\n"
+        "Priya Sharma\nDesignated Safeguarding Lead\nRiverside Primary School\n0113 496 0123\n"
+    )
+    _receive(context, plain_email(text, name="Priya Sharma"))
+    [contact] = contacts(session)
+    answers = contact.flow_state["answers"]
+    assert answers.get("referrer_role") == "Designated Safeguarding Lead"
+    assert "Priya Sharma" not in (answers.get("concern") or "")

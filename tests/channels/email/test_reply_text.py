@@ -71,6 +71,22 @@ def test_answers_typed_among_the_questions_under_an_attribution_line_are_kept():
     assert body.new_text == "Answers below.\n\nNo\nDesignated Safeguarding Lead"
 
 
+def test_a_signature_with_no_sign_off_is_known_by_the_senders_name():
+    text = "1. No\n2. None\n\nPriya Sharma\nDesignated Safeguarding Lead\nRiverside Primary"
+    body = split_body(text, sender_name="Priya Sharma")
+    assert body.new_text == "1. No\n2. None"
+    assert body.signature == "Priya Sharma\nDesignated Safeguarding Lead\nRiverside Primary"
+    assert split_body("5. dunno\n\nSara", sender_name="Sara Jones").new_text == "5. dunno"
+
+
+def test_a_last_paragraph_not_starting_with_the_senders_name_is_kept():
+    text = "5. Other agencies:\n\nSocial Care\nSchool nurse"
+    assert split_body(text, sender_name="Priya Sharma").new_text == text
+    assert split_body("Priya Sharma told me", sender_name="Priya Sharma").new_text == (
+        "Priya Sharma told me"
+    )
+
+
 def test_a_forwarded_message_is_kept_as_the_referral_without_its_headers():
     body = split_body(
         "Please see below.\n\nThanks\nSam\n\n"
