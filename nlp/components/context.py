@@ -133,6 +133,9 @@ _NOUN_PHRASE: Final = frozenset(
      "baby", "teenage", "both", "two", "three", "own"}
 )  # fmt: skip
 _SUBJECTS: Final = frozenset({"he", "she", "they", "i", "we", "it", "there"}) | frozenset(_PERSONS)
+# A comma before one of these opens a new clause about someone else: "Mum rang, her daughter ran
+# off" is about the daughter, not about mum.
+_CLAUSE_OPENERS: Final = _SUBJECTS | frozenset({"her", "his", "their", "my", "our", "your"})
 _EXPERIENCER_WINDOW: Final = 10
 # Past this many distinct words, the caches of what they are start again.
 _CACHE_LIMIT: Final = 200_000
@@ -780,7 +783,9 @@ def _experiencer(words: _Words, start: int, end: int, sentences: _Sentences) -> 
     clause_start = sent_start
     for i in range(start - 1, sent_start - 1, -1):
         if lower[i] in _CLAUSE_BREAKS or (
-            lower[i] in {"and", ","} and lemma[i + 1] in _SUBJECTS and i + 1 < start
+            lower[i] in {"and", ","}
+            and (lemma[i + 1] in _SUBJECTS or (lower[i] == "," and lemma[i + 1] in _CLAUSE_OPENERS))
+            and i + 1 < start
         ):
             clause_start = i + 1
             break

@@ -77,3 +77,62 @@ def test_missing_school_is_not_a_child_missing_now(text):
 
 def test_a_child_missing_for_days_still_is():
     assert "missing_now" in extract("She has been missing two days now.").risk_indicators
+
+
+# Found by a manager's audit of 151 realistic referrals: each was below Red before.
+AUDIT_REDS = [
+    ("child_alone", "the 2 little ones at no 14 have been on their own since this morning"),
+    ("child_alone", "The kids at no 7 are home alone again, the youngest is only 3."),
+    (
+        "injury_non_mobile_baby",
+        "Flat 3, no 22 Oak Street: baby aged 8 weeks has a bruise on his face.",
+    ),
+    (
+        "sexual_abuse_disclosure",
+        "Jade (yr 5) told me at breaktime that her mums boyfriend comes into her room at night and "
+        "touches her under her pyjamas.",
+    ),
+    (
+        "sexual_abuse_disclosure",
+        "Dad's mate Steve keeps touching my daughter (9) inappropriately when he comes round, she "
+        "told me last night.",
+    ),
+    (
+        "suicide_risk",
+        "Aisha (15) has been stockpiling her mums tablets and plans to take them all.",
+    ),
+    (
+        "child_alone",
+        "the 3 yr old upstairs was wandering in the road on his own at 11pm, no adult about",
+    ),
+    ("child_alone", "A 2 year old girl was found alone in the park at 9pm, no parent anywhere."),
+    ("child_alone", "he's about 6, he was locked out all night in the cold"),
+    (
+        "fgm_imminent",
+        "Amira said her older cousin is coming from abroad to cut her and her sister during the "
+        "holidays so they will be clean.",
+    ),
+    ("missing_now", "Mum rang in a panic, her daughter Kayla (13) ran off about 2 hours ago."),
+    ("missing_now", "Kayla ran away from home this afternoon and hasn't come back."),
+    ("strangulation", "Kirsty states he grabbed her round the throat."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), AUDIT_REDS)
+def test_what_the_audit_found_below_red_is_found(code, text):
+    assert code in extract(text).risk_indicators
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He has a small cut on his arm from football, the cut was cleaned by the first aider.",
+        "She denies suicidal ideation or plans. Safety plan agreed.",
+        "She self-harms but says she does not want to die.",
+        "Mum works long hours as a nurse so nan does the school run.",
+    ],
+)
+def test_what_the_audit_found_wrongly_red_is_not(text):
+    found = extract(text)
+    assert not found.risk_indicators and "fgm" not in found.categories
+    assert "trafficking" not in found.categories
