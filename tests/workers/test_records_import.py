@@ -184,3 +184,79 @@ def test_a_large_extract_is_written_in_batches(database: Database, tmp_path: Pat
     assert summary.inserted == 4500
     with database.session() as session:
         assert session.scalar(select(PersonRecord.id).where(PersonRecord.record_id == "B4499"))
+
+
+def test_a_quote_left_open_stops_the_import_with_its_line_not_silently(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [f"Q{i},social_care,Child{i},Family,2015-01-01,F,,LS1 4AP" for i in range(60)]
+    rows[2] = 'Q2,social_care,"Child2,Family,2015-01-01,F,,LS1 4AP'
+    with pytest.raises(RecordsFileError, match=r"line 4: a quote .* is not closed"):
+        load(database, write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n"))
+    huge = f'{HEADER}\nQ1,social_care,"{"x" * 200_000}",F,2015-01-01,F,,\n'
+    with pytest.raises(RecordsFileError, match="line 2: a value is longer than 128 KB"):
+        load(database, write(tmp_path, huge, "huge.csv"))
+    mac = (HEADER + "\rQ1,social_care,Ann,Lee,2001-02-03,F,,\r").encode()
+    (tmp_path / "mac.csv").write_bytes(mac)
+    with pytest.raises(RecordsFileError, match="carriage return only"):
+        load(database, tmp_path / "mac.csv")
+
+
+def test_flags_are_read_however_the_extract_writes_them_and_unknown_ones_refused(
+    database: Database, tmp_path: Path
+) -> None:
+    extract = (
+        f"{HEADER},flags\n"
+        "F1,social_care,Ann,Lee,2001-02-03,F,,,CP-Plan\n"
+        "F2,social_care,Bo,Lee,2002-02-03,M,,,Child protection plan\n"
+        "F3,social_care,Cy,Lee,2003-02-03,F,,,restricted cin\n"
+        "F4,social_care,Di,Lee,2004-02-03,F,,,restricted|cp_plan\n"
+        "F5,social_care,Ed,Lee,2005-02-03,M,,,LAC/CIN\n"
+        "F6,social_care,Fi,Lee,2006-02-03,F,,,y\n"
+    )
+    summary = load(database, write(tmp_path, extract))
+    assert summary.refused == [
+        RefusedRow(7, "flags has 'y', which is not one of: restricted, cp_plan, cin, lac")
+    ]
+    found = records(database)
+    assert found["F1"].flags == ["cp_plan"] and found["F2"].flags == ["cp_plan"]
+    assert found["F3"].restricted and found["F4"].restricted and "cp_plan" in found["F4"].flags
+    assert sorted(found["F5"].flags) == ["cin", "lac"]
+
+
+def test_a_source_in_other_letters_is_the_same_extract(database: Database, tmp_path: Path) -> None:
+    extract = write(tmp_path, f"{HEADER}\nS1,Social_Care,Ann,Lee,2001-02-03,F,,\n")
+    load(database, extract, source="SOCIAL_CARE")
+    again = load(database, extract, source="social_care")
+    assert again.inserted == 0 and len(records(database)) == 1
+    assert records(database)["S1"].source == "social_care"
+
+
+def test_an_excel_export_in_windows_1252_with_empty_trailing_columns_is_read(
+    database: Database, tmp_path: Path
+) -> None:
+    text_ = f"{HEADER},,\r\nW1,social_care,Zoë,O’Neill,2014-05-06,F,,,,\r\n"
+    (tmp_path / "excel.csv").write_bytes(text_.encode("cp1252"))
+    summary = load(database, tmp_path / "excel.csv")
+    assert summary.refused == [] and summary.inserted == 1
+    record = records(database)["W1"]
+    assert (record.given_name, record.family_name) == ("Zoë", "O’Neill")
+
+
+def test_a_nul_byte_or_a_date_of_birth_in_the_future_is_refused_on_its_line(
+    database: Database, tmp_path: Path
+) -> None:
+    extract = (
+        f"{HEADER}\n"
+        "N1,social_care,Ann\x00,Lee,2001-02-03,F,,\n"
+        "N2,social_care,Bo,Lee,2099-01-01,M,,\n"
+        "N3,social_care,Cy,Lee,1850-01-01,M,,\n"
+        "N4,social_care,Di,Lee,2001-02-03,F,,\n"
+    )
+    summary = load(database, write(tmp_path, extract))
+    assert [(r.line, r.reason.split(" (")[0]) for r in summary.refused] == [
+        (2, "contains a NUL character"),
+        (3, "date_of_birth is in the future or before 1900"),
+        (4, "date_of_birth is in the future or before 1900"),
+    ]
+    assert set(records(database)) == {"N4"}
