@@ -46,6 +46,9 @@ class Database:
             engine_options.setdefault("pool_pre_ping", True)
             engine_options.setdefault("pool_size", 10)
             engine_options.setdefault("max_overflow", 20)
+        # An error's message must not carry the statement's values (a child's name, a password
+        # hash): they reach logs and the terminal. The SQL itself is still shown.
+        engine_options.setdefault("hide_parameters", True)
         self.engine: Engine = create_engine(url, **engine_options)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
