@@ -280,12 +280,15 @@ def retention_run() -> None:
     from workers.retention import apply_retention
 
     settings = load_settings()
-    with open_database(settings).transaction() as session:
-        result = apply_retention(
-            session,
-            retention_days=settings.retention_days,
-            draft_retention_days=settings.draft_retention_days,
-        )
+    try:
+        with open_database(settings).transaction() as session:
+            result = apply_retention(
+                session,
+                retention_days=settings.retention_days,
+                draft_retention_days=settings.draft_retention_days,
+            )
+    except ValueError as exc:
+        raise click.ClickException(f"{exc} (FRONTDOOR_RETENTION_DAYS)") from None
     click.echo(f"reduced {result.reduced} contacts, deleted {result.drafts_deleted} drafts")
 
 

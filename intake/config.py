@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: Mapping[str, str], name: str, default: str) -> int:
+    raw = env.get(name, default)
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _default_instance_dir() -> Path:
@@ -103,11 +112,11 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         "twilio_from_number": env.get("TWILIO_FROM_NUMBER", ""),
         "twilio_api_base": env.get("TWILIO_API_BASE", ""),
         "smtp_host": env.get("SMTP_HOST", ""),
-        "smtp_port": int(env.get("SMTP_PORT", "25")),
+        "smtp_port": _int(env, "SMTP_PORT", "25"),
         "mail_from": env.get("FRONTDOOR_MAIL_FROM", "mash-frontdoor@localhost"),
         "smtpd_host": env.get("SMTPD_HOST", "127.0.0.1"),
-        "smtpd_port": int(env.get("SMTPD_PORT", "2525")),
-        "smtpd_max_message_bytes": int(env.get("SMTPD_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024))),
+        "smtpd_port": _int(env, "SMTPD_PORT", "2525"),
+        "smtpd_max_message_bytes": _int(env, "SMTPD_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024)),
         "smtpd_tls_cert": env.get("SMTPD_TLS_CERT", ""),
         "smtpd_tls_key": env.get("SMTPD_TLS_KEY", ""),
         "intake_addresses": _csv(env.get("FRONTDOOR_INTAKE_ADDRESSES", "mash@localhost")),
@@ -117,10 +126,10 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         "encryption_keys": _csv(env.get("FRONTDOOR_ENCRYPTION_KEYS", "")),
         "rating_rules_path": env.get("FRONTDOOR_RATING_RULES", ""),
         "timescales_path": env.get("FRONTDOOR_TIMESCALES", ""),
-        "repeat_threshold": int(env.get("FRONTDOOR_REPEAT_THRESHOLD", "3")),
-        "conversation_idle_minutes": int(env.get("FRONTDOOR_CONVERSATION_IDLE_MINUTES", "60")),
-        "retention_days": int(env.get("FRONTDOOR_RETENTION_DAYS", "183")),
-        "draft_retention_days": int(env.get("FRONTDOOR_DRAFT_RETENTION_DAYS", "30")),
+        "repeat_threshold": _int(env, "FRONTDOOR_REPEAT_THRESHOLD", "3"),
+        "conversation_idle_minutes": _int(env, "FRONTDOOR_CONVERSATION_IDLE_MINUTES", "60"),
+        "retention_days": _int(env, "FRONTDOOR_RETENTION_DAYS", "183"),
+        "draft_retention_days": _int(env, "FRONTDOOR_DRAFT_RETENTION_DAYS", "30"),
         "rate_limits_enabled": env.get("FRONTDOOR_RATE_LIMITS", "on") != "off",
         "rate_limit_public": env.get("FRONTDOOR_RATE_LIMIT_PUBLIC", PUBLIC_RATE_LIMIT),
         "rate_limit_partner": env.get("FRONTDOOR_RATE_LIMIT_PARTNER", "600 per minute"),

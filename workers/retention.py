@@ -34,6 +34,8 @@ from intake.models import (
 log = logging.getLogger(__name__)
 
 REDUCED = "retention_reduced"
+# The shortest retention a hub may set: a month of decided contacts stays whatever the setting.
+MINIMUM_RETENTION_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,19 @@ def apply_retention(
     now: datetime | None = None,
     batch: int = 500,
 ) -> RetentionResult:
+    if retention_days < MINIMUM_RETENTION_DAYS or draft_retention_days < 1:
+        raise ValueError(
+            f"retention of {retention_days} days (drafts {draft_retention_days}) is too short: "
+            f"contacts are kept at least {MINIMUM_RETENTION_DAYS} days and drafts at least 1, "
+            "so a mistyped setting cannot wipe this month's work"
+        )
     now = now or utcnow()
-    reduced = _reduce_decided(session, now - timedelta(days=retention_days), batch)
-    drafts = _delete_stale_drafts(session, now - timedelta(days=draft_retention_days), batch)
+    # In batches, until none is left: a run after a long pause may have thousands to do.
+    reduced = drafts = 0
+    while done := _reduce_decided(session, now - timedelta(days=retention_days), batch):
+        reduced += done
+    while done := _delete_stale_drafts(session, now - timedelta(days=draft_retention_days), batch):
+        drafts += done
     session.add(
         AuditEvent(
             at=now,
@@ -121,6 +133,7 @@ def _reduce_decided(session: Session, cutoff: datetime, batch: int) -> int:
         )
     )
     session.add_all(ContactEvent(contact_id=i, step=REDUCED, detail={}) for i in ids)
+    session.flush()  # the next batch's query must see these as reduced
     return len(ids)
 
 

@@ -79,3 +79,21 @@ def test_an_abandoned_draft_is_deleted_and_a_fresh_one_kept(session):
     assert result.drafts_deleted == 1
     assert session.get(Contact, stale.id) is None
     assert session.get(Contact, fresh.id) is not None
+
+
+def test_one_run_reduces_everything_due_however_many_batches_it_takes(session):
+    for _ in range(5):
+        decide(session, create_contact(session), days_ago=400)
+    result = apply_retention(session, retention_days=183, draft_retention_days=30, batch=2)
+    assert result.reduced == 5
+
+
+def test_a_retention_period_too_short_to_be_meant_is_refused(session):
+    decide(session, create_contact(session), days_ago=1)
+    with pytest.raises(ValueError, match="too short"):
+        apply_retention(session, retention_days=0, draft_retention_days=30)
+    session.rollback()
+    assert (
+        session.scalar(select(func.count()).select_from(Contact).where(Contact.status == "closed"))
+        == 0
+    )
