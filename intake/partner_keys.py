@@ -27,6 +27,9 @@ DEFAULT_SCOPES = ("referrals",)
 def create(
     session: Session, name: str, scopes: tuple[str, ...] = DEFAULT_SCOPES
 ) -> tuple[PartnerKey, str]:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError("a key's name must be 1 to 100 characters: the partner it is for")
     if session.scalar(select(PartnerKey).where(PartnerKey.name == name)) is not None:
         raise ValueError(f"a key named {name!r} already exists")
     public = secrets.token_hex(4)

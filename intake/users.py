@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake.models import Role, User
 from intake.passwords import hash_password
+
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s.][^@\s]*$")
 
 
 def create_user(
@@ -19,6 +23,13 @@ def create_user(
     can_see_restricted: bool = False,
 ) -> User:
     email = email.strip().lower()
+    name = name.strip()
+    # A plain shape check: staff addresses may be on internal domains (mash.local) that an
+    # email validator would refuse as not deliverable.
+    if not _EMAIL_SHAPE.match(email):
+        raise ValueError(f"{email!r} is not an email address: staff sign in with theirs")
+    if len(email) > 254 or len(name) > 200:
+        raise ValueError("the email must be at most 254 characters and the name at most 200")
     if role not in {r.value for r in Role}:
         raise ValueError(f"role must be one of {', '.join(r.value for r in Role)}")
     if session.scalar(select(User).where(func.lower(User.email) == email)) is not None:

@@ -34,7 +34,7 @@ def run_jsonl(infile: TextIO, outfile: TextIO) -> int:
 
 def _process(line: str) -> dict[str, Any]:
     try:
-        record = json.loads(line)
+        record = json.loads(line.removeprefix("\ufeff"))  # a BOM, as Windows tools write
     except ValueError:
         return {"error": "the line is not valid JSON"}
     if not isinstance(record, dict):

@@ -118,3 +118,20 @@ def test_encryption_rotate_rewrites_text_and_attachments_under_the_new_key(
     again = cli.invoke(main, ["encryption", "rotate"])
     assert again.exit_code == 1
     assert f"attachment {stored.id} could not be re-encrypted: missing" in again.output
+
+
+def test_staff_accounts_and_keys_need_real_names(cli, monkeypatch):
+    monkeypatch.setenv("FRONTDOOR_PASSWORD", "a-long-enough-password")
+    assert cli.invoke(main, ["users", "create", "notanemail", "--role", "admin"]).exit_code != 0
+    assert cli.invoke(main, ["users", "create", ""]).exit_code != 0
+    assert cli.invoke(main, ["users", "create", "duty@mash.local"]).exit_code == 0
+    assert cli.invoke(main, ["keys", "create", "  "]).exit_code != 0
+    assert cli.invoke(main, ["keys", "create", " wyp "]).exit_code == 0
+    assert cli.invoke(main, ["keys", "create", "wyp"]).exit_code != 0, "the same name, trimmed"
+
+
+def test_nlp_extract_reads_a_line_that_starts_with_a_bom(cli):
+    line = '\ufeff{"id": "a", "text": "He has a bruise on his arm."}\n'
+    result = cli.invoke(main, ["nlp", "extract"], input=line)
+    assert result.exit_code == 0, result.output
+    assert '"id": "a"' in result.stdout and "error" not in result.stdout
