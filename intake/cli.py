@@ -180,12 +180,25 @@ def demo() -> None:
 
 
 @demo.command("seed")
-def demo_seed() -> None:
-    """Synthetic person records, referrals and a demo officer login (safe to run twice)."""
+@click.option(
+    "--not-live",
+    is_flag=True,
+    help="Seed a configured database (DATABASE_URL) too: only one nobody relies on.",
+)
+def demo_seed(not_live: bool) -> None:
+    """Demo staff logins (officer, manager, admin) whose passwords and sign-in codes are
+    published in the README, for the embedded default. Safe to run twice."""
     from intake.demo import seed
 
-    summary = seed(open_database(load_settings()))
-    click.echo(summary)
+    settings = load_settings()
+    if settings.database_url and not not_live:
+        # Published passwords and a known authenticator secret on a live hub's database would
+        # be an open door to every referral.
+        raise click.ClickException(
+            "DATABASE_URL is set: demo logins have published passwords, so they are made only "
+            "on the embedded default. Pass --not-live for a test or training database."
+        )
+    click.echo(seed(open_database(settings)))
 
 
 @main.command()

@@ -135,3 +135,14 @@ def test_nlp_extract_reads_a_line_that_starts_with_a_bom(cli):
     result = cli.invoke(main, ["nlp", "extract"], input=line)
     assert result.exit_code == 0, result.output
     assert '"id": "a"' in result.stdout and "error" not in result.stdout
+
+
+def test_demo_logins_are_not_made_on_a_configured_database_unless_asked(cli, session):
+    from intake.models import User
+
+    refused = cli.invoke(main, ["demo", "seed"])  # DATABASE_URL is set, as in production
+    assert refused.exit_code != 0 and "published passwords" in refused.output
+    assert session.scalars(select(User)).all() == []
+    assert cli.invoke(main, ["demo", "seed", "--not-live"]).exit_code == 0
+    session.expire_all()
+    assert session.scalars(select(User)).all() != []
