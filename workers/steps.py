@@ -40,6 +40,7 @@ from workers.rating import (
     rate,
     split_mentions,
 )
+from workers.rating.information_request import asks_for_information
 from workers.rating.vocabulary import ConsentAnswer
 
 
@@ -317,7 +318,10 @@ def rating_input(
         consent_reason=contact.consent_reason,
         repeat_contacts_12m=repeats,
         repeat_threshold_reached=repeats >= repeat_threshold,
-        has_concern_text=bool(contact.concern_description),
+        # Every referral has a description; whether it describes a concern is what counts:
+        # a category or risk indicator in it, or what the child said, or the referrer's fears.
+        is_information_request=asks_for_information(contact.concern_description),
+        has_concern_text=bool(categories or risks or contact.child_said or contact.concern_fears),
     )
 
 

@@ -98,13 +98,14 @@ def test_a_line_that_is_not_utf8_is_refused_alone(tmp_path: Path) -> None:
     query = tmp_path / "query.csv"
     query.write_bytes(
         f"{HEADER}\n".encode()
-        + b"Q1,x,J\xe9ssica,Brown,2012-11-05,F,,\n"
+        + b"Q1,x,J\x81ssica,Brown,2012-11-05,F,,\n"  # \x81 is neither UTF-8 nor Windows-1252
         + b"Q2,x,Jessica,Brown,2012-11-05,F,,\n"
+        + b"Q3,x,J\xe9ssica,Brown,2012-11-05,F,,\n"  # Windows-1252: read as J\xe9ssica
     )
     out = io.StringIO()
     summary = link_files(index, query, out)
-    assert summary.query_refused == (RefusedRow(2, "not valid UTF-8 text"),)
-    assert "Q2,A3," in out.getvalue()
+    assert summary.query_refused == (RefusedRow(2, "not valid UTF-8 or Windows-1252 text"),)
+    assert "Q2,A3," in out.getvalue() and "Q3,A3," in out.getvalue()
 
 
 def test_a_quoted_field_spanning_lines_keeps_later_line_numbers_right(tmp_path: Path) -> None:

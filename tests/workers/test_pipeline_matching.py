@@ -184,3 +184,32 @@ def test_the_hubs_own_systems_see_a_restricted_record_in_a_reason_only_as_restri
     records = [record for r in reasons for record in r["evidence"]["records"]]
     assert records and all(set(record) == {"child_ref", "restricted"} for record in records)
     assert "cp_plan" not in str(records)
+
+
+def test_a_request_for_information_with_no_concern_is_blue_and_one_with_a_concern_is_not(
+    session,
+):
+    asking = create_contact(
+        session,
+        concern={
+            "description": "Could you tell me whether the Smith family has an allocated social "
+            "worker? We are the housing team and need to arrange a visit. No concerns.",
+            "when": "today",
+            "how_known": "other",
+        },
+        consent={"answer": "yes"},
+    )
+    worried = create_contact(
+        session,
+        concern={
+            "description": "Could you tell me whether the family is known? Jordan had a bruise "
+            "on his cheek today.",
+            "when": "today",
+            "how_known": "seen",
+        },
+    )
+    process_contact(asking.id)
+    process_contact(worried.id)
+    session.expire_all()
+    assert session.get(Contact, asking.id).provisional_rating == "blue"
+    assert session.get(Contact, worried.id).provisional_rating != "blue"
