@@ -130,6 +130,7 @@ def test_what_the_audit_found_below_red_is_found(code, text):
         "She denies suicidal ideation or plans. Safety plan agreed.",
         "She self-harms but says she does not want to die.",
         "Mum works long hours as a nurse so nan does the school run.",
+        "The knife crime workshop at school went well, no concerns about any individual.",
     ],
 )
 def test_what_the_audit_found_wrongly_red_is_not(text):
