@@ -31,7 +31,10 @@ def create(
     if not name or len(name) > 100:
         raise ValueError("a key's name must be 1 to 100 characters: the partner it is for")
     if session.scalar(select(PartnerKey).where(PartnerKey.name == name)) is not None:
-        raise ValueError(f"a key named {name!r} already exists")
+        raise ValueError(
+            f"a key named {name!r} already exists, in use or revoked (a revoked key keeps its "
+            "name for the record): choose another, for example with the year"
+        )
     public = secrets.token_hex(4)
     key = f"{PREFIX}{public}_{secrets.token_urlsafe(32)}"
     row = PartnerKey(

@@ -46,7 +46,11 @@ def create_key() -> str | tuple[str, int]:
         try:
             row, key = partner_keys.create(session, name)
         except ValueError:
-            error = "There is already a key with this name: choose another, or revoke that one"
+            # A revoked key keeps its name, so the audit log always says whose key it was.
+            error = (
+                "There is already a key with this name, in use or revoked (a revoked key keeps "
+                "its name for the record): choose another, for example with the year"
+            )
     if error is not None:
         return render_template(
             "officer/admin/keys.html", keys=_keys(), errors={"name": error}, name=name
