@@ -124,3 +124,11 @@ def test_a_file_without_the_required_columns_is_refused_whole(tmp_path: Path) ->
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RecordsFileError, match="empty"):
         run(tmp_path, "")
+
+
+def test_a_query_date_written_day_first_finds_the_record(tmp_path: Path) -> None:
+    index = write(tmp_path / "index.csv", INDEX)
+    query = write(tmp_path / "query.csv", f"{HEADER}\nQ1,x,Jessica,Brown,05/11/2012,F,,\n")
+    out = io.StringIO()
+    link_files(index, query, out)
+    assert "Q1,A3," in out.getvalue()

@@ -118,10 +118,12 @@ def test_sex_is_m_f_or_unknown(raw: str, sex: str | None) -> None:
     assert normalise.normalise_sex(raw) == sex
 
 
-def test_iso_dates_parse_and_anything_else_is_refused() -> None:
+def test_iso_and_uk_day_first_dates_parse_and_anything_else_is_refused() -> None:
     assert normalise.parse_iso_date("2015-04-03") == date(2015, 4, 3)
+    assert normalise.parse_iso_date("03/04/2015") == date(2015, 4, 3)  # 3 April, UK order
     assert normalise.parse_iso_date("") is None
-    for bad in ("03/04/2015", "2015-02-30", "20150403"):
+    assert normalise.date_digits("31/02/2015") == "20150231", "impossible, still comparable"
+    for bad in ("2015-02-30", "20150403", "3rd April 2015", "04/2015"):
         with pytest.raises(ValueError):
             normalise.parse_iso_date(bad)
 

@@ -133,7 +133,7 @@ def test_refused_rows_are_listed_with_line_and_reason_and_the_rest_loaded(
         f"{HEADER}\n"
         "R1,social_care,Ann,Lee,2001-02-03,F,,\n"
         ",social_care,No,Identifier,2001-02-03,F,,\n"
-        "R3,social_care,Bad,Date,03/02/2001,F,,\n"
+        "R3,social_care,Bad,Date,3rd Feb 2001,F,,\n"
         "R4,social_care,Impossible,Date,2001-02-30,F,,\n"
         "R5,police,Other,Source,2001-02-03,F,,\n"
         "R1,social_care,Ann,Lee,2001-02-03,F,,\n"
@@ -143,8 +143,8 @@ def test_refused_rows_are_listed_with_line_and_reason_and_the_rest_loaded(
     summary = load(database, write(tmp_path, extract))
     assert summary.refused == [
         RefusedRow(3, "missing record_id"),
-        RefusedRow(4, "date_of_birth is not a real date in the form YYYY-MM-DD"),
-        RefusedRow(5, "date_of_birth is not a real date in the form YYYY-MM-DD"),
+        RefusedRow(4, "date_of_birth is not a real date written YYYY-MM-DD or DD/MM/YYYY"),
+        RefusedRow(5, "date_of_birth is not a real date written YYYY-MM-DD or DD/MM/YYYY"),
         RefusedRow(6, "source differs from the source being imported"),
         RefusedRow(7, "record_id repeats the row on line 2"),
         RefusedRow(8, "has 4 fields where the header has 8"),
@@ -260,3 +260,15 @@ def test_a_nul_byte_or_a_date_of_birth_in_the_future_is_refused_on_its_line(
         (4, "date_of_birth is in the future or before 1900"),
     ]
     assert set(records(database)) == {"N4"}
+
+
+def test_a_date_of_birth_written_day_first_as_uk_systems_export_it_is_read(
+    database: Database, tmp_path: Path
+) -> None:
+    extract = (
+        f"{HEADER}\nD1,social_care,Ann,Lee,03/04/2015,F,,\nD2,social_care,Bo,Lee,2015-4-3,M,,\n"
+    )
+    summary = load(database, write(tmp_path, extract))
+    assert summary.refused == []
+    found = records(database)
+    assert found["D1"].date_of_birth == found["D2"].date_of_birth == date(2015, 4, 3)

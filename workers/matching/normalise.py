@@ -195,23 +195,40 @@ def normalise_sex(raw: str | None) -> str | None:
     return _SEX.get(fold(raw))
 
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# How UK agencies' systems write dates: day first (03/04/2015 is 3 April).
+_UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    """Year, month and day of a date written YYYY-MM-DD or DD/MM/YYYY, as digits."""
+    if found := _ISO_DATE.match(text):
+        return int(found.group(1)), int(found.group(2)), int(found.group(3))
+    if found := _UK_DATE.match(text):
+        return int(found.group(3)), int(found.group(2)), int(found.group(1))
+    return None
 
 
 def parse_iso_date(raw: str | None) -> date | None:
-    """A YYYY-MM-DD date, None when blank; ValueError when written any other way or impossible."""
+    """A date written YYYY-MM-DD (or DD/MM/YYYY, day first, as UK systems export it), None when
+    blank; ValueError when written any other way or impossible."""
     text = (raw or "").strip()
     if not text:
         return None
-    found = _ISO_DATE.match(text)
-    if found is None:
-        raise ValueError("not in the form YYYY-MM-DD")
-    return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    parts = _date_parts(text)
+    if parts is None:
+        raise ValueError("not in the form YYYY-MM-DD or DD/MM/YYYY")
+    return date(*parts)
 
 
 def date_digits(raw: str | None) -> str | None:
-    """The eight digits of a date as written, so even an impossible date can be compared."""
-    digits = re.sub(r"\D", "", raw or "")
+    """The eight digits of a date as written, year first, so even an impossible date can be
+    compared."""
+    text = (raw or "").strip()
+    parts = _date_parts(text)
+    if parts is not None:
+        return f"{parts[0]:04d}{parts[1]:02d}{parts[2]:02d}"
+    digits = re.sub(r"\D", "", text)
     return digits if len(digits) == 8 else None
 
 

@@ -1,6 +1,7 @@
 """Reading the person-records CSV of design.md, row by row, refusing bad rows with their line.
 
-Columns: record_id, source, given_name, family_name, date_of_birth (YYYY-MM-DD or blank), sex,
+Columns: record_id, source, given_name, family_name, date_of_birth (YYYY-MM-DD, or DD/MM/YYYY
+as UK systems export it, or blank), sex,
 address, postcode; optional other_names, phone, nhs_number, flags (semicolon-separated:
 restricted, cp_plan, cin, lac), open_case_ref. Any other column is kept in `extra`, not refused.
 """
@@ -235,7 +236,9 @@ def _parse_row(
         dob = normalise.parse_iso_date(dob_text)
     except ValueError:
         if not keep_impossible_dates:
-            return RefusedRow(line, "date_of_birth is not a real date in the form YYYY-MM-DD")
+            return RefusedRow(
+                line, "date_of_birth is not a real date written YYYY-MM-DD or DD/MM/YYYY"
+            )
         dob, date_not_understood = None, True
     if dob is not None and not EARLIEST_BIRTH <= dob <= date.today():
         if not keep_impossible_dates:
