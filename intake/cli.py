@@ -261,6 +261,16 @@ def link(index_path: str, query_path: str) -> None:
         f"refused {len(summary.index_refused)} index and {len(summary.query_refused)} query lines",
         err=True,
     )
+    # Each refused line with its reason, as `records import` lists them: a query left out is a
+    # person not checked, and whoever runs the file needs to know which.
+    for which, refused_rows in (("index", summary.index_refused), ("query", summary.query_refused)):
+        for refused in refused_rows:
+            click.echo(f"  {which} line {refused.line}: {refused.reason}", err=True)
+    for which, line in summary.dates_not_understood:
+        click.echo(
+            f"  {which} line {line}: date of birth not a real date; matched on its digits",
+            err=True,
+        )
 
 
 @main.group("nlp")

@@ -146,3 +146,17 @@ def test_demo_logins_are_not_made_on_a_configured_database_unless_asked(cli, ses
     assert cli.invoke(main, ["demo", "seed", "--not-live"]).exit_code == 0
     session.expire_all()
     assert session.scalars(select(User)).all() != []
+
+
+def test_link_lists_each_refused_or_odd_line_with_its_reason(cli, tmp_path):
+    (tmp_path / "index.csv").write_text(RECORDS)
+    header = QUERY.splitlines()[0]
+    query = f"{header}\nQ1,police,Jordan,Smith,2015-02-30,M,,\nQ1,police,Jordan,Smith,,M,,\n"
+    (tmp_path / "query.csv").write_text(query)
+    result = cli.invoke(
+        main,
+        ["link", "--index", str(tmp_path / "index.csv"), "--query", str(tmp_path / "query.csv")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "query line 3: record_id repeats the row on line 2" in result.stderr
+    assert "query line 2: date of birth not a real date; matched on its digits" in result.stderr
