@@ -324,13 +324,29 @@ def encryption() -> None:
 def encryption_rotate() -> None:
     """Re-encrypt stored text and emailed attachments under the first key of
     FRONTDOOR_ENCRYPTION_KEYS."""
+    from cryptography.fernet import InvalidToken
+
     from channels.email.attachments import rotate_files
     from intake import crypto
 
     settings = load_settings()
-    with open_database(settings).session() as session:
-        count = crypto.rotate_all(session)
-        files = rotate_files(session, settings)
+    if not settings.encryption_keys:
+        raise click.ClickException(
+            "FRONTDOOR_ENCRYPTION_KEYS is not set, so text is encrypted with the key derived "
+            "from SECRET_KEY. To rotate, set FRONTDOOR_ENCRYPTION_KEYS to a new key (made with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key()"
+            ".decode())'`) and run rotate again: what the derived key encrypted stays readable"
+        )
+    try:
+        with open_database(settings).session() as session:
+            count = crypto.rotate_all(session)
+            files = rotate_files(session, settings)
+    except InvalidToken:
+        raise click.ClickException(
+            "some stored text cannot be read with any key in FRONTDOOR_ENCRYPTION_KEYS: list "
+            "the old key after the new one (newest first) and run rotate again; nothing was "
+            "changed"
+        ) from None
     click.echo(f"re-encrypted {count} values and {files.rewritten} attachments")
     for attachment_id, reason in files.problems:
         click.echo(f"attachment {attachment_id} could not be re-encrypted: {reason}", err=True)

@@ -34,8 +34,20 @@ def derive_key(secret: str) -> str:
 def configure(keys: tuple[str, ...], secret_key: str) -> None:
     """Set the process-wide cipher; called by create_app and the worker before any query."""
     global _cipher
-    material = list(keys) or [derive_key(secret_key)]
-    _cipher = MultiFernet([Fernet(k.encode()) for k in material])
+    # The key derived from SECRET_KEY (the embedded default's) is always last, for reading
+    # only: a hub that starts setting FRONTDOOR_ENCRYPTION_KEYS can still read, and rotate,
+    # what was stored before, without having to work that key out.
+    derived = derive_key(secret_key) if secret_key else None
+    material = list(dict.fromkeys([*keys, *([derived] if derived else [])]))
+    if not material:
+        raise ValueError("no encryption key: set FRONTDOOR_ENCRYPTION_KEYS or SECRET_KEY")
+    try:
+        _cipher = MultiFernet([Fernet(k.encode()) for k in material])
+    except ValueError:
+        raise ValueError(
+            "FRONTDOOR_ENCRYPTION_KEYS holds something that is not a Fernet key (32 url-safe "
+            "base64-encoded bytes, as Fernet.generate_key() makes)"
+        ) from None
 
 
 def is_configured() -> bool:

@@ -160,3 +160,11 @@ def test_link_lists_each_refused_or_odd_line_with_its_reason(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert "query line 3: record_id repeats the row on line 2" in result.stderr
     assert "query line 2: date of birth not a real date; matched on its digits" in result.stderr
+
+
+def test_rotate_without_configured_keys_says_how_to_start(cli, monkeypatch):
+    monkeypatch.delenv("FRONTDOOR_ENCRYPTION_KEYS", raising=False)
+    result = cli.invoke(main, ["encryption", "rotate"])
+    assert result.exit_code != 0
+    assert "FRONTDOOR_ENCRYPTION_KEYS is not set" in result.output
+    assert "can now be removed" not in result.output

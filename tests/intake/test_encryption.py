@@ -47,6 +47,24 @@ def test_rotation_re_encrypts_under_the_new_key_so_the_old_one_can_go(session, a
     assert Fernet(new_key.encode()).decrypt(stored(session, contact.id).encode())
 
 
+def test_a_hub_that_starts_setting_keys_can_still_read_and_rotate_what_the_default_stored(
+    session, app
+):
+    crypto.configure((), "the-secret-key")  # the embedded default: a key derived from it
+    contact = create_contact(session)
+    new_key = Fernet.generate_key().decode()
+    crypto.configure((new_key,), "the-secret-key")
+    session.expire_all()
+    assert "bruise" in session.get(Contact, contact.id).concern_description
+    assert crypto.rotate_all(session) > 5
+    assert Fernet(new_key.encode()).decrypt(stored(session, contact.id).encode())
+
+
+def test_a_key_that_is_not_a_fernet_key_is_named_as_the_problem():
+    with pytest.raises(ValueError, match="FRONTDOOR_ENCRYPTION_KEYS holds something"):
+        crypto.configure(("notakey",), "unused")
+
+
 # --- A referral through the API and the worker leaves nothing readable in the database ---------
 
 CONCERN = (
