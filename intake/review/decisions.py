@@ -38,7 +38,7 @@ def set_rating(
 ) -> dict[str, str]:
     """Confirm the provisional rating, or change it with a written reason. Both are kept."""
     if contact.status != ContactStatus.AWAITING_REVIEW:
-        return {"rating": NOT_OPEN}
+        return {"decision": NOT_OPEN}
     if rating not in RATINGS_BY_URGENCY:
         return {"rating": "Choose a rating"}
     reason = reason.strip()
@@ -94,11 +94,12 @@ def record_outcome(
     enqueues once it has committed.
     """
     if contact.status != ContactStatus.AWAITING_REVIEW:
-        return {"outcome": NOT_OPEN}, []
-    errors: dict[str, str] = {}
+        return {"decision": NOT_OPEN}, []
     if contact.final_rating is None:
-        errors["outcome"] = "Confirm or change the rating before you record the outcome"
-    elif outcome not in OUTCOME_LABELS:
+        # The outcome form is not on the page until then: the link goes to the rating's.
+        return {"rating": "Confirm or change the rating before you record the outcome"}, []
+    errors: dict[str, str] = {}
+    if outcome not in OUTCOME_LABELS:
         errors["outcome"] = "Choose the outcome"
     note = note.strip()
     if not note:
@@ -165,9 +166,11 @@ def decide_match(
     session: Session, contact: Contact, actor: Actor, match: PersonMatch, confirmed: bool
 ) -> dict[str, str]:
     if contact.status != ContactStatus.AWAITING_REVIEW:
-        return {"match": NOT_OPEN}
+        return {"decision": NOT_OPEN}
     if match.person_record.restricted and not actor.user.can_see_restricted:
-        return {"match": "Only staff with access to restricted records can decide this match"}
+        return {
+            f"match-{match.id}": "Only staff with access to restricted records can decide this match"
+        }
     matches.decide(match, confirmed, actor.user)
     action = Action.MATCH_CONFIRMED if confirmed else Action.MATCH_REJECTED
     service.event(session, contact, str(action), match=match.id)

@@ -97,9 +97,10 @@ def test_the_outcome_waits_for_the_rating_to_be_confirmed(officer, session):
         data={"outcome": "nfa", "note": "Checked"},
     )
     assert response.status_code == 400
-    assert "Confirm or change the rating before you record the outcome" in response.get_data(
-        as_text=True
-    )
+    page = response.get_data(as_text=True)
+    # Linked to the rating's form: the outcome's is not on the page until the rating is.
+    assert 'href="#rating">Confirm or change the rating before you record the outcome' in page
+    assert 'id="rating"' in page
     assert reload(session, contact).status == "awaiting_review"
 
 
@@ -167,6 +168,10 @@ def test_a_decided_contact_cannot_be_decided_again(officer, session):
     )
     assert response.status_code == 400
     assert reload(session, contact).final_rating == "amber"
+    # The error summary's link goes somewhere on the page (a decided contact has no rating form).
+    page = response.get_data(as_text=True)
+    assert 'href="#decision">This contact has already been decided' in page
+    assert 'id="decision"' in page
 
 
 def test_a_contact_can_be_given_to_a_colleague_and_back_to_no_one(officer, staff, session):
