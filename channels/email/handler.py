@@ -420,9 +420,9 @@ def _next_step(
                 in_reply_to=parsed.message_id,
             )
         return
-    if first and _new_from_sender_today(session, settings.secret_key, parsed.from_address) > (
-        MAX_NEW_REFERRALS_ASKED_PER_DAY
-    ):
+    if first and _referrals_from_sender_today(
+        session, settings.secret_key, parsed.from_address
+    ) >= (MAX_NEW_REFERRALS_ASKED_PER_DAY):
         # An auto-responder that sets none of the usual headers, answering each of our question
         # emails with a new message, would otherwise start a new draft and a new email each
         # time, for ever. The draft is kept for an officer; only our questions stop.
@@ -503,13 +503,14 @@ def _our_sentences(prompts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted((s for s in sentences if len(s) > 3), key=len, reverse=True))
 
 
-def _new_from_sender_today(session: Session, secret: str, sender: str) -> int:
-    """How many emails this sender has sent in the last day (this one included)."""
+def _referrals_from_sender_today(session: Session, secret: str, sender: str) -> int:
+    """How many referrals this sender's emails of the last day went to, before this one: a
+    safeguarding lead's replies about one referral count once."""
     prefix = f"{_digest(secret, 'sender', sender)}:"
     since = utcnow() - timedelta(days=1)
     return (
         session.scalar(
-            select(func.count(InboundMessage.id)).where(
+            select(func.count(func.distinct(InboundMessage.contact_id))).where(
                 InboundMessage.external_id.startswith(prefix, autoescape=True),
                 InboundMessage.received_at >= since,
             )

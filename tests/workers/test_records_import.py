@@ -193,6 +193,10 @@ def test_a_quote_left_open_stops_the_import_with_its_line_not_silently(
     rows[2] = 'Q2,social_care,"Child2,Family,2015-01-01,F,,LS1 4AP'
     with pytest.raises(RecordsFileError, match=r"line 4: a quote .* is not closed"):
         load(database, write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n"))
+    # Near the end of a file it swallows only a few rows: still not silently.
+    with pytest.raises(RecordsFileError, match=r"line 59: a quote .* is not closed"):
+        rows[2], rows[57] = rows[57], 'Q57,social_care,"Child57,Family,2015-01-01,F,,LS1 4AP'
+        load(database, write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n", "end.csv"))
     huge = f'{HEADER}\nQ1,social_care,"{"x" * 200_000}",F,2015-01-01,F,,\n'
     with pytest.raises(RecordsFileError, match="line 2: a value is longer than 128 KB"):
         load(database, write(tmp_path, huge, "huge.csv"))
@@ -213,6 +217,7 @@ def test_flags_are_read_however_the_extract_writes_them_and_unknown_ones_refused
         "F4,social_care,Di,Lee,2004-02-03,F,,,restricted|cp_plan\n"
         "F5,social_care,Ed,Lee,2005-02-03,M,,,LAC/CIN\n"
         "F6,social_care,Fi,Lee,2006-02-03,F,,,y\n"
+        "F7,social_care,Gu,Lee,2007-02-03,F,,,N/A\n"
     )
     summary = load(database, write(tmp_path, extract))
     assert summary.refused == [
@@ -222,6 +227,7 @@ def test_flags_are_read_however_the_extract_writes_them_and_unknown_ones_refused
     assert found["F1"].flags == ["cp_plan"] and found["F2"].flags == ["cp_plan"]
     assert found["F3"].restricted and found["F4"].restricted and "cp_plan" in found["F4"].flags
     assert sorted(found["F5"].flags) == ["cin", "lac"]
+    assert found["F7"].flags == [], "N/A is no flag, not an unknown one"
 
 
 def test_a_source_in_other_letters_is_the_same_extract(database: Database, tmp_path: Path) -> None:

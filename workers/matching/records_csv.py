@@ -95,6 +95,10 @@ FLAG_ALIASES = {
 }  # fmt: skip
 
 
+# How extracts say "no flags".
+NO_FLAGS = frozenset({"none", "n/a", "na", "-", "no", "nil", "0"})
+
+
 class UnknownFlag(ValueError):
     pass
 
@@ -102,6 +106,8 @@ class UnknownFlag(ValueError):
 def parse_flags(raw: str | None) -> tuple[str, ...]:
     """The flags, however the extract separates and spells them; UnknownFlag for a value that is
     none of them: a flag that is quietly dropped could be "restricted" or a protection plan."""
+    if (raw or "").strip().lower() in NO_FLAGS:
+        return ()
     found: list[str] = []
     for part in re.split(r"[;,|/]", raw or ""):
         word = re.sub(r"[\s\-]+", "_", part.strip().lower())
@@ -172,7 +178,7 @@ def read_records(
             cells[: len(columns)] if not any(c.strip() for c in cells[len(columns) :]) else cells
         )
         if len(cells) != len(columns):
-            if last_line - line > 20 and any("\n" in c for c in cells):
+            if last_line > line and any("\n" in c for c in cells):
                 # A quote opened and never closed: everything after it became one field.
                 raise RecordsFileError(
                     f'line {line}: a quote (") opened on this line is not closed, so the '

@@ -271,3 +271,21 @@ def test_an_outlook_signature_with_no_sign_off_is_read_as_who_wrote_it(context, 
     answers = contact.flow_state["answers"]
     assert answers.get("referrer_role") == "Designated Safeguarding Lead"
     assert "Priya Sharma" not in (answers.get("concern") or "")
+
+
+def test_a_safeguarding_lead_replying_all_day_about_one_referral_still_gets_questions_on_a_new_one(
+    context, session
+):
+    first = _receive(context, plain_email(SPARSE_REFERRAL))
+    for number in range(MAX_NEW_REFERRALS_ASKED_PER_DAY + 2):
+        _receive(
+            context, plain_email(f"More ({number})", subject=f"Re: Referral {first.reference}")
+        )
+    _receive(context, plain_email("I am worried about another child, Amy Jones, aged 6. " * 2))
+    newest = contacts(session)[-1]
+    asked = session.scalars(
+        select(OutboundMessage).where(
+            OutboundMessage.contact_id == newest.id, OutboundMessage.purpose == "missing_info"
+        )
+    ).all()
+    assert len(asked) == 1
