@@ -38,6 +38,9 @@ _DANGER_WORDS = re.compile(
     r"|\bemergency\b(?!\s+(?:department|dept|services?|duty|contact|room|unit|team))",
     re.IGNORECASE,
 )
+_DANGER_NOW_PHRASES = re.compile(
+    r"\bin\s+(?:immediate\s+)?danger\s+(?:right\s+)?now\b|\bdanger\s+now\b", re.IGNORECASE
+)
 # A weapon is danger now only when the words put it here and now.
 _HERE_AND_NOW = re.compile(
     r"\b(?:now|right now|at the moment|tonight|here|outside|in the house|waving|threatening)\b",
@@ -51,10 +54,15 @@ _DENIED_BEFORE = re.compile(
 )
 
 
-def says_danger_now(text: str) -> bool:
+def says_danger_now(text: str, *, account: bool = False) -> bool:
+    """`account`: a whole written account (an email), not a reply of a few words. There "999"
+    and "emergency" are as often the past ("police were called via 999 on Saturday") or a name
+    ("emergency foster care"), so only the NLP's reading, which knows past and denied, decides;
+    the sure phrases ("in danger right now") still count."""
     if not text or not text.strip():
         return False
-    for found in _DANGER_WORDS.finditer(text):
+    words = _DANGER_NOW_PHRASES if account else _DANGER_WORDS
+    for found in words.finditer(text):
         if not _DENIED_BEFORE.search(text[: found.start()].lower()):
             return True
     extraction = _extract(text)

@@ -363,7 +363,7 @@ def _further_information(
     _append_text(contact, parsed)
     # Danger now, said after the referral was made: the officer sees it marked and the sender
     # is told at once to call. The answers stay as they were submitted.
-    in_danger = danger.says_danger_now(_unlabelled(parsed.subject, body.new_text))
+    in_danger = danger.says_danger_now(_unlabelled(parsed.subject, body.new_text), account=True)
     if in_danger:
         service.event(session, contact, "danger_reported", channel=contact.channel)
         contact.immediate_danger = True
@@ -471,7 +471,7 @@ def _check_danger(
     if answered is True:
         danger.flag(session, contact, state, None, channel)
         return True
-    if answered is None and danger.says_danger_now(words):
+    if answered is None and danger.says_danger_now(words, account=True):
         danger.flag(session, contact, state, words[: danger.SAID_MAX_CHARS], channel)
         return True
     return False

@@ -131,9 +131,17 @@ def test_what_the_audit_found_below_red_is_found(code, text):
         "She self-harms but says she does not want to die.",
         "Mum works long hours as a nurse so nan does the school run.",
         "The knife crime workshop at school went well, no concerns about any individual.",
+        "Mum has a 13 year old daughter and is pregnant again.",
+        "Mum is going to cut her fringe before the school holiday.",
+        "He has a rash round the neck.",
     ],
 )
 def test_what_the_audit_found_wrongly_red_is_not(text):
     found = extract(text)
     assert not found.risk_indicators and "fgm" not in found.categories
-    assert "trafficking" not in found.categories
+    assert "trafficking" not in found.categories and "sexual_abuse" not in found.categories
+
+
+@pytest.mark.parametrize("text", ["The cutting is planned for the summer.", "THE CUTTING is soon."])
+def test_the_cutting_at_the_start_of_a_sentence_is_still_fgm(text):
+    assert "fgm" in extract(text).categories

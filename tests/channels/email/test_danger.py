@@ -130,3 +130,18 @@ def test_an_ordinary_email_is_not_marked(duty_context, session):
     [contact] = contacts(session)
     assert contact.immediate_danger is None and _danger_events(session, contact) == 0
     assert "Is a child in immediate danger right now?" in _latest_reply(session).body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police were called via 999 on Saturday after an argument; the child is now with nan "
+        "and safe.",
+        "There was an emergency protection order in 2021 and the family have worked with us since.",
+        "She was placed in emergency foster care last year and is settled at home again.",
+    ],
+)
+def test_999_or_emergency_in_an_account_of_the_past_is_not_danger_now(duty_context, session, text):
+    _receive(duty_context, plain_email(text))
+    [contact] = contacts(session)
+    assert contact.immediate_danger is None and _danger_events(session, contact) == 0
