@@ -539,3 +539,19 @@ def test_a_rating_input_is_immutable():
     with pytest.raises(AttributeError):
         inp.immediate_danger = True  # type: ignore[misc]
     assert replace(inp, immediate_danger=True).immediate_danger is True
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Request for information: CAFCASS requests any information held on the children.", True),
+        ("Could you tell me whether the family has an allocated social worker? No concerns.", True),
+        # A question alone is not enough: the NLP may miss the concern that follows it.
+        ("Is this family known to you? Dad was arrested last night at the address.", False),
+        ("Could you let me know what happens next? He came in with a black eye.", False),
+    ],
+)
+def test_only_a_plain_request_for_information_is_read_as_one(text, asks):
+    from workers.rating.information_request import asks_for_information
+
+    assert asks_for_information(text) is asks

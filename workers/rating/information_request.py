@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import re
 
-_ASKING = re.compile(
+# A formal request says what it is ("Request for information: CAFCASS requests…").
+_FORMAL_REQUEST = re.compile(
+    r"\b(?:request(?:ing|s)?\s+(?:for\s+)?(?:any\s+)?(?:information|details|advice|the\s+contact)"
+    r"|information\s+request)",
+    re.IGNORECASE,
+)
+# A question ("is this family known?") is a request only when the referrer also says there is no
+# concern: "Is this family known? Dad was arrested last night" is a concern the NLP may miss, and
+# Blue means no MASH checks at all.
+_QUESTION = re.compile(
     r"\b(?:"
-    r"request(?:ing|s)?\s+(?:for\s+)?(?:any\s+)?(?:information|details|advice|the\s+contact)"
-    r"|information\s+request"
-    r"|(?:could|can|would)\s+you\s+(?:please\s+)?(?:tell|let|send|confirm|advise|share|check)"
+    r"(?:could|can|would)\s+you\s+(?:please\s+)?(?:tell|let|send|confirm|advise|share|check)"
     r"|are\s+you\s+able\s+to\s+(?:tell|share|confirm|send|advise)"
     r"|(?:do|does)\s+(?:you|the\s+hub|mash)\s+(?:hold|have)\s+any\s+(?:information|details|records)"
     r"|(?:is|are)\s+(?:this|the)\s+(?:family|child|children)\s+known"
@@ -24,7 +31,17 @@ _ASKING = re.compile(
     r")",
     re.IGNORECASE,
 )
+_NO_CONCERN = re.compile(
+    r"\bno\s+(?:safeguarding\s+|child\s+protection\s+|welfare\s+)?concerns?\b"
+    r"|\bnot\s+a\s+(?:safeguarding\s+)?(?:concern|referral)\b"
+    r"|\bthere\s+(?:is|are)\s+no\s+(?:worries|concerns?)\b",
+    re.IGNORECASE,
+)
 
 
 def asks_for_information(text: str | None) -> bool:
-    return bool(text and _ASKING.search(text))
+    if not text:
+        return False
+    if _FORMAL_REQUEST.search(text):
+        return True
+    return bool(_QUESTION.search(text) and _NO_CONCERN.search(text))
