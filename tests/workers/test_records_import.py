@@ -193,6 +193,10 @@ def test_a_quote_left_open_stops_the_import_with_its_line_not_silently(
     rows[2] = 'Q2,social_care,"Child2,Family,2015-01-01,F,,LS1 4AP'
     with pytest.raises(RecordsFileError, match=r"line 4: a quote .* is not closed"):
         load(database, write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n"))
+    # A two-line address in a row with a field too many is that row's problem alone.
+    address = f'{HEADER}\nA1,social_care,Amy,Lee,2015-01-01,F,"Flat 1\nHigh St",LS1 4AP,x\n'
+    summary = load(database, write(tmp_path, address, "address.csv"))
+    assert summary.refused == [RefusedRow(2, "has 9 fields where the header has 8")]
     # Near the end of a file it swallows only a few rows: still not silently.
     with pytest.raises(RecordsFileError, match=r"line 59: a quote .* is not closed"):
         rows[2], rows[57] = rows[57], 'Q57,social_care,"Child57,Family,2015-01-01,F,,LS1 4AP'
@@ -228,14 +232,6 @@ def test_flags_are_read_however_the_extract_writes_them_and_unknown_ones_refused
     assert found["F3"].restricted and found["F4"].restricted and "cp_plan" in found["F4"].flags
     assert sorted(found["F5"].flags) == ["cin", "lac"]
     assert found["F7"].flags == [], "N/A is no flag, not an unknown one"
-
-
-def test_a_source_in_other_letters_is_the_same_extract(database: Database, tmp_path: Path) -> None:
-    extract = write(tmp_path, f"{HEADER}\nS1,Social_Care,Ann,Lee,2001-02-03,F,,\n")
-    load(database, extract, source="SOCIAL_CARE")
-    again = load(database, extract, source="social_care")
-    assert again.inserted == 0 and len(records(database)) == 1
-    assert records(database)["S1"].source == "social_care"
 
 
 def test_an_excel_export_in_windows_1252_with_empty_trailing_columns_is_read(

@@ -136,7 +136,7 @@ def read_records(
     a date of birth that is not a real date is kept as digits instead of refusing the row.
     """
     if source is not None:
-        source = source.strip().lower()  # "SC" and "sc" are one extract, not two
+        source = source.strip()
     bad_lines: set[int] = set()
     reader = csv.reader(decoded_lines(stream, bad_lines))
     try:
@@ -178,7 +178,7 @@ def read_records(
             cells[: len(columns)] if not any(c.strip() for c in cells[len(columns) :]) else cells
         )
         if len(cells) != len(columns):
-            if last_line > line and any("\n" in c for c in cells):
+            if _swallowed_rows(cells, len(columns)):
                 # A quote opened and never closed: everything after it became one field.
                 raise RecordsFileError(
                     f'line {line}: a quote (") opened on this line is not closed, so the '
@@ -202,6 +202,12 @@ def read_records(
                 if extra:
                     result = replace(result, extra=extra)
         yield result
+
+
+def _swallowed_rows(cells: list[str], columns: int) -> bool:
+    """Whether a value holds whole rows of the file: lines inside it with nearly as many commas
+    as a row has fields, as a quote left open makes. A two-line address does not."""
+    return any(part.count(",") >= columns - 2 for cell in cells for part in cell.split("\n")[1:])
 
 
 def _unreadable(line: int, exc: csv.Error) -> RecordsFileError:
@@ -230,7 +236,6 @@ def _parse_row(
         if len(row.get(column) or "") > limit:
             return RefusedRow(line, f"{column} is longer than {limit} characters")
     row_source = _clean(row.get("source"))
-    row_source = row_source.lower() if row_source else None
     if source is not None:
         if row_source is not None and row_source.lower() != source.lower():
             return RefusedRow(line, "source differs from the source being imported")
