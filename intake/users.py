@@ -13,6 +13,11 @@ from intake.passwords import hash_password
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s.][^@\s]*$")
 
 
+def is_email_shape(email: str) -> bool:
+    """One @ with something either side and no spaces: the admin page and the CLI agree."""
+    return bool(_EMAIL_SHAPE.match(email.strip().lower()))
+
+
 def create_user(
     session: Session,
     email: str,
@@ -26,7 +31,7 @@ def create_user(
     name = name.strip()
     # A plain shape check: staff addresses may be on internal domains (mash.local) that an
     # email validator would refuse as not deliverable.
-    if not _EMAIL_SHAPE.match(email):
+    if not is_email_shape(email):
         raise ValueError(f"{email!r} is not an email address: staff sign in with theirs")
     if len(email) > 254 or len(name) > 200:
         raise ValueError("the email must be at most 254 characters and the name at most 200")

@@ -18,7 +18,7 @@ from intake.passwords import hash_password
 from intake.review import accounts, audit, error_pages
 from intake.review.audit import Action
 from intake.review.permissions import Permission, current_staff, requires
-from intake.users import create_user
+from intake.users import create_user, is_email_shape
 
 bp = Blueprint("officer_admin", __name__, url_prefix="/officer/admin")
 error_pages.install(bp)
@@ -67,7 +67,7 @@ def new_user() -> str | tuple[str, int]:
     errors: dict[str, str] = {}
     email = form.get("email", "").strip()[:254]
     role = form.get("role", "")
-    if "@" not in email or " " in email:
+    if not is_email_shape(email):
         errors["email"] = "Enter an email address, like name@council.gov.uk"
     if role not in ROLE_LABELS:
         errors["role"] = "Choose a role"

@@ -49,6 +49,10 @@ def test_a_duplicate_or_malformed_account_is_refused_with_messages(admin, staff)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Enter an email address" in page and "Choose a role" in page
+    for odd in ("name@", "@council.gov.uk", "a@b@c"):
+        response = admin.post("/officer/admin/users/new", data={"email": odd, "role": "officer"})
+        assert response.status_code == 400, odd
+        assert "Enter an email address" in response.get_data(as_text=True)
 
 
 def test_an_admin_changes_role_and_restricted_access(admin, staff, session):
