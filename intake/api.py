@@ -17,6 +17,7 @@ from intake import extensions, partner_keys, service
 from intake.models import Contact, PartnerKey
 from intake.models.records import MatchStatus, PersonMatch
 from intake.openapi import openapi_document
+from intake.review.vocabulary import RESTRICTED_REASON
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +197,16 @@ def reasons_view(reasons: list[dict[str, Any]], *, internal: bool) -> list[dict[
                 continue
             shown.append(reason)
             continue
+        cited = evidence.get("records") or []
         records = [
             {"child_ref": r.get("child_ref"), "restricted": True} if r.get("restricted") else r
-            for r in evidence.get("records") or []
+            for r in cited
         ]
-        shown.append({**reason, "evidence": {**evidence, "records": records}})
+        view = {**reason, "evidence": {**evidence, "records": records}}
+        if cited and all(r.get("restricted") for r in cited):
+            # The rule's own words and name would say what the record holds, as on the desk.
+            view.update(rule_id="restricted_record", description=RESTRICTED_REASON)
+        shown.append(view)
     return shown
 
 

@@ -147,3 +147,8 @@ def label(labels: dict[str, str], code: str | None) -> str:
     if code is None:
         return "Not known"
     return labels.get(code, code.replace("_", " ").capitalize())
+
+
+# What a rating reason resting only on restricted records says to anyone who may not see them
+# (the desk without restricted access, the hub's systems through the API): not the rule's words.
+RESTRICTED_REASON = "Something on a restricted record changed the rating"

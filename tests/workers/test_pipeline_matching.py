@@ -184,6 +184,8 @@ def test_the_hubs_own_systems_see_a_restricted_record_in_a_reason_only_as_restri
     records = [record for r in reasons for record in r["evidence"]["records"]]
     assert records and all(set(record) == {"child_ref", "restricted"} for record in records)
     assert "cp_plan" not in str(records)
+    # Nor through the rule's name or words.
+    assert "protection plan" not in str(reasons) and "cp_plan" not in str(reasons)
 
 
 def test_a_request_for_information_with_no_concern_is_blue_and_one_with_a_concern_is_not(
