@@ -37,6 +37,7 @@ from channels.email.replies import (
     missing_info_body,
     queue_reply,
     thread_acknowledgement,
+    urgent_body,
 )
 from channels.email.reply_text import Body, split_body
 from forms.flow import FlowState, is_complete
@@ -419,10 +420,24 @@ def _next_step(
                 body=complete_body(contact),
                 in_reply_to=parsed.message_id,
             )
+        if in_danger and not contact.referrer_anonymous:
+            # The acknowledgement is the hub's usual wording: what to do now comes on its own.
+            queue_reply(
+                session,
+                settings,
+                contact,
+                recipient=parsed.from_address,
+                purpose="reply",
+                body=urgent_body(settings, contact),
+                in_reply_to=parsed.message_id,
+            )
         return
-    if first and _referrals_from_sender_today(
-        session, settings.secret_key, parsed.from_address
-    ) >= (MAX_NEW_REFERRALS_ASKED_PER_DAY):
+    if (
+        first
+        and not in_danger
+        and _referrals_from_sender_today(session, settings.secret_key, parsed.from_address)
+        >= (MAX_NEW_REFERRALS_ASKED_PER_DAY)
+    ):
         # An auto-responder that sets none of the usual headers, answering each of our question
         # emails with a new message, would otherwise start a new draft and a new email each
         # time, for ever. The draft is kept for an officer; only our questions stop.

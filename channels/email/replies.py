@@ -108,6 +108,19 @@ def urgent_lines(settings: Settings, *, marked: bool = True) -> str:
     return text + (" We have marked your referral as urgent." if marked else "")
 
 
+def urgent_body(settings: Settings, contact: Contact) -> str:
+    """For a complete referral that says a child is in danger now: what to do, at once."""
+    return "\n".join(
+        [
+            f"Your referral {contact.reference} is complete.",
+            "",
+            urgent_lines(settings),
+            "",
+            FOOTER,
+        ]
+    )
+
+
 def added_body(
     settings: Settings, contact: Contact, refused_attachments: int, *, in_danger: bool = False
 ) -> str:

@@ -145,3 +145,16 @@ def test_999_or_emergency_in_an_account_of_the_past_is_not_danger_now(duty_conte
     _receive(duty_context, plain_email(text))
     [contact] = contacts(session)
     assert contact.immediate_danger is None and _danger_events(session, contact) == 0
+
+
+def test_a_complete_referral_saying_danger_now_is_told_what_to_do_as_well_as_acknowledged(
+    duty_context, session
+):
+    text = COMPLETE_SCHOOL_REFERRAL.replace(
+        "Immediate danger: No", "Immediate danger: Yes, he is outside the school now with a knife"
+    )
+    result = _receive(duty_context, plain_email(text))
+    assert result.complete
+    session.expire_all()
+    bodies = [m.body for m in session.scalars(select(OutboundMessage))]
+    assert any("If so, call 999 now" in body and "call 0113 496 0000" in body for body in bodies)

@@ -289,3 +289,22 @@ def test_a_safeguarding_lead_replying_all_day_about_one_referral_still_gets_ques
         )
     ).all()
     assert len(asked) == 1
+
+
+def test_a_sender_over_the_daily_limit_still_gets_what_to_do_when_a_child_is_in_danger(
+    context, session
+):
+    for number in range(MAX_NEW_REFERRALS_ASKED_PER_DAY):
+        _receive(context, plain_email(f"Thank you for contacting us ({number}). " * 3))
+    _receive(
+        context,
+        plain_email(
+            "Leo's dad is outside the school gate right now with a knife, threatening him."
+        ),
+    )
+    newest = contacts(session)[-1]
+    replies = session.scalars(
+        select(OutboundMessage).where(OutboundMessage.contact_id == newest.id)
+    ).all()
+    assert newest.immediate_danger is True
+    assert replies and "call 999 now" in replies[0].body
