@@ -344,8 +344,8 @@ def encryption_rotate() -> None:
     except InvalidToken:
         raise click.ClickException(
             "some stored text cannot be read with any key in FRONTDOOR_ENCRYPTION_KEYS: list "
-            "the old key after the new one (newest first) and run rotate again; nothing was "
-            "changed"
+            "the old key after the new one (newest first) and run rotate again (what was "
+            "already re-encrypted stays readable with the new key)"
         ) from None
     click.echo(f"re-encrypted {count} values and {files.rewritten} attachments")
     for attachment_id, reason in files.problems:
