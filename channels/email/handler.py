@@ -410,25 +410,18 @@ def _next_step(
         # rules wrote none (they asked not to hear about the outcome) we still confirm the
         # reference to the address that wrote to us, unless they asked to stay anonymous.
         acknowledged = thread_acknowledgement(session, contact, parsed.message_id)
-        if not acknowledged and not contact.referrer_anonymous:
-            queue_reply(
-                session,
-                settings,
-                contact,
-                recipient=parsed.from_address,
-                purpose="reply",
-                body=complete_body(contact),
-                in_reply_to=parsed.message_id,
-            )
-        if in_danger and not contact.referrer_anonymous:
+        bodies = [] if acknowledged else [complete_body(contact)]
+        if in_danger:
             # The acknowledgement is the hub's usual wording: what to do now comes on its own.
+            bodies.append(urgent_body(settings, contact))
+        for body in bodies if not contact.referrer_anonymous else []:
             queue_reply(
                 session,
                 settings,
                 contact,
                 recipient=parsed.from_address,
                 purpose="reply",
-                body=urgent_body(settings, contact),
+                body=body,
                 in_reply_to=parsed.message_id,
             )
         return
@@ -436,7 +429,7 @@ def _next_step(
         first
         and not in_danger
         and _referrals_from_sender_today(session, settings.secret_key, parsed.from_address)
-        >= (MAX_NEW_REFERRALS_ASKED_PER_DAY)
+        >= MAX_NEW_REFERRALS_ASKED_PER_DAY
     ):
         # An auto-responder that sets none of the usual headers, answering each of our question
         # emails with a new message, would otherwise start a new draft and a new email each
