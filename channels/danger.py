@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from forms import flow
 from forms.flow import FlowState
+from forms.parsing import format_phone_for_display
 from intake import service
 from intake.models import Contact
 from nlp.extraction import Extraction
@@ -29,17 +30,15 @@ log = logging.getLogger(__name__)
 # The words kept as the answer to the danger question when they came unasked (a whole email).
 SAID_MAX_CHARS = 2000
 
-# "999" on its own (not inside a phone number), or words saying a child is in danger now.
-# "Emergency department" and the "emergency duty team" are places, not emergencies.
+# Words that say a child is in danger now, in any text.
+_DANGER_NOW = r"\bin\s+(?:immediate\s+)?danger\s+(?:right\s+)?now\b|\bdanger\s+now\b"
+_DANGER_NOW_PHRASES = re.compile(_DANGER_NOW, re.IGNORECASE)
+# In a short reply, also "999" on its own (not inside a phone number) and "emergency" ("emergency
+# department" and the "emergency duty team" are places, not emergencies).
 _DANGER_WORDS = re.compile(
-    r"(?<![\d+])999(?!\d)"
-    r"|\bin\s+(?:immediate\s+)?danger\s+(?:right\s+)?now\b"
-    r"|\bdanger\s+now\b"
-    r"|\bemergency\b(?!\s+(?:department|dept|services?|duty|contact|room|unit|team))",
+    r"(?<![\d+])999(?!\d)|" + _DANGER_NOW + r"|\bemergency\b"
+    r"(?!\s+(?:department|dept|services?|duty|contact|room|unit|team))",
     re.IGNORECASE,
-)
-_DANGER_NOW_PHRASES = re.compile(
-    r"\bin\s+(?:immediate\s+)?danger\s+(?:right\s+)?now\b|\bdanger\s+now\b", re.IGNORECASE
 )
 # A weapon is danger now only when the words put it here and now.
 _HERE_AND_NOW = re.compile(
@@ -90,14 +89,29 @@ def _extract(text: str) -> Extraction | None:
         return None
 
 
+def mark(session: Session, contact: Contact, channel: str) -> None:
+    """Mark a referral as reported in danger now: an event, and the contact marked, so that
+    officers see an unfinished referral in danger first among drafts."""
+    service.event(session, contact, "danger_reported", channel=channel)
+    contact.immediate_danger = True
+
+
 def flag(
     session: Session, contact: Contact, state: FlowState, said: str | None, channel: str
 ) -> None:
-    """Mark a referral whose referrer said a child is in danger now, whatever was being asked:
-    an event, the danger question answered yes with their words (if it is not already), and the
-    contact marked, so that officers see an unfinished referral in danger first among drafts."""
-    service.event(session, contact, "danger_reported", channel=channel)
-    contact.immediate_danger = True
+    """A referral whose referrer said a child is in danger now, whatever was being asked: marked,
+    and the danger question answered yes with their words (if it is not already)."""
+    mark(session, contact, channel)
     if state.answers.get("immediate_danger") is not True:
         flow.record(state, "immediate_danger", True, "referrer")
         service.record_answer(session, contact, "immediate_danger", said, True, channel)
+
+
+def duty_line(duty_phone_number: str) -> str:
+    """The sentence that gives the duty line, for any channel ("" when there is none)."""
+    if not duty_phone_number:
+        return ""
+    return (
+        f" To speak to the duty social worker now, call "
+        f"{format_phone_for_display(duty_phone_number)}."
+    )

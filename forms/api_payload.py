@@ -247,8 +247,8 @@ def _read_consent(r: _Reader, consent: dict[str, Any]) -> None:
     if code is None and reason is not None:
         code = match_choice(CONSENT_REASONS, reason) or "other"
     r.put("consent_reason", code, "consent.reason")
-    if reason is not None and reason != code:
-        r.put("consent_reason_detail", reason, "consent.reason")
+    # Put even when there are no words, so "other" with none is an error under consent.reason.
+    r.put("consent_reason_detail", reason if reason != code else None, "consent.reason")
 
 
 def _apply(state: FlowState, r: _Reader) -> None:
@@ -263,7 +263,7 @@ def _apply(state: FlowState, r: _Reader) -> None:
                 continue
             seen.add(step.key)
             progressed = True
-            path = r.paths.get(step.key) or FLOW_KEY_PATHS.get(step.key, step.key)
+            path = r.paths.get(step.key, step.key)
             raw = r.raw.get(step.key)
             try:
                 value = step.question.parse(raw, state.answers)
@@ -281,30 +281,9 @@ def _apply(state: FlowState, r: _Reader) -> None:
     if r.raw.get("anonymous") is True and "anonymous" not in seen:
         # Only a member of the public may stay anonymous; a professional's referral says who.
         r.errors.setdefault(
-            r.paths.get("anonymous", "referrer.anonymous"),
+            r.paths["anonymous"],
             "is only for members of the public; a professional must give their name",
         )
-
-
-# Where each question's answer sits in the request, for an error about one the request left out
-# (a consent reason of "other" with no words, say): the field to fill in, not our own key.
-FLOW_KEY_PATHS = {
-    "immediate_danger": "immediate_danger",
-    "referrer_type": "referrer.source",
-    "referrer_name": "referrer.name",
-    "referrer_role": "referrer.role",
-    "referrer_organisation": "referrer.organisation",
-    "referrer_phone": "referrer.phone",
-    "referrer_email": "referrer.email",
-    "feedback_by": "referrer.feedback_by",
-    "concern": "concern.description",
-    "concern_when": "concern.when",
-    "how_known": "concern.how_known",
-    "consent": "consent.answer",
-    "consent_reason": "consent.reason",
-    "consent_reason_detail": "consent.reason",
-    "other_agencies": "other_agencies",
-}
 
 
 def _is_question(key: str) -> bool:

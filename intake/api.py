@@ -17,7 +17,7 @@ from intake import extensions, partner_keys, service
 from intake.models import Contact, PartnerKey
 from intake.models.records import MatchStatus, PersonMatch
 from intake.openapi import openapi_document
-from intake.review.vocabulary import RESTRICTED_REASON
+from intake.review.vocabulary import RESTRICTED_REASON, rests_only_on_restricted
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ def reasons_view(reasons: list[dict[str, Any]], *, internal: bool) -> list[dict[
             for r in cited
         ]
         view = {**reason, "evidence": {**evidence, "records": records}}
-        if cited and all(r.get("restricted") for r in cited):
+        if rests_only_on_restricted(evidence):
             # The rule's own words and name would say what the record holds, as on the desk.
             view.update(rule_id="restricted_record", description=RESTRICTED_REASON)
         shown.append(view)

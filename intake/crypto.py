@@ -37,8 +37,9 @@ def configure(keys: tuple[str, ...], secret_key: str) -> None:
     # The key derived from SECRET_KEY (the embedded default's) is always last, for reading
     # only: a hub that starts setting FRONTDOOR_ENCRYPTION_KEYS can still read, and rotate,
     # what was stored before, without having to work that key out.
-    derived = derive_key(secret_key) if secret_key else None
-    material = list(dict.fromkeys([*keys, *([derived] if derived else [])]))
+    material = list(keys)
+    if secret_key and (derived := derive_key(secret_key)) not in material:
+        material.append(derived)
     if not material:
         raise ValueError("no encryption key: set FRONTDOOR_ENCRYPTION_KEYS or SECRET_KEY")
     try:

@@ -366,8 +366,7 @@ def _further_information(
     # is told at once to call. The answers stay as they were submitted.
     in_danger = danger.says_danger_now(_unlabelled(parsed.subject, body.new_text), account=True)
     if in_danger:
-        service.event(session, contact, "danger_reported", channel=contact.channel)
-        contact.immediate_danger = True
+        danger.mark(session, contact, contact.channel)
     files = store_attachments(session, context.settings, contact, parsed.attachments)
     written.extend(files.stored)
     service.event(

@@ -16,10 +16,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from channels.danger import duty_line
 from channels.email.automated import own_domain
 from channels.email.questions import Asked
 from channels.web import resume
-from forms.parsing import format_phone_for_display
 from intake.config import Settings
 from intake.models import Contact, MessageStatus, OutboundMessage, utcnow
 from intake.service import event
@@ -96,16 +96,12 @@ def missing_info_body(
 def urgent_lines(settings: Settings, *, marked: bool = True) -> str:
     """For a sender who said a child is in danger now: what to do first, before any question.
     An email is read by a person later; only a call reaches someone at once."""
-    text = (
+    return (
         "You told us a child may be in danger right now. If so, call 999 now. Do not wait for "
         "a reply to this email."
+        + duty_line(settings.duty_phone_number)
+        + (" We have marked your referral as urgent." if marked else "")
     )
-    if settings.duty_phone_number:
-        text += (
-            " To speak to the duty social worker now, call "
-            f"{format_phone_for_display(settings.duty_phone_number)}."
-        )
-    return text + (" We have marked your referral as urgent." if marked else "")
 
 
 def urgent_body(settings: Settings, contact: Contact) -> str:

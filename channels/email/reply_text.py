@@ -68,12 +68,11 @@ def split_body(text: str, *, forwarded: bool = False, sender_name: str = "") -> 
     """`sender_name` is the From header's display name: a signature with no sign-off above it
     (Outlook's automatic one: name, role, school) is known by starting with it."""
     lines = text.replace("\r\n", "\n").split("\n")
-    cut, is_forward = _history_start(lines, forwarded)
-    if not is_forward and _answered_inline(lines, cut):
+    cut, is_forward, attribution = _history_start(lines, forwarded)
+    if attribution and _answered_inline(lines[cut + attribution :]):
         # "On … wrote:" above our quoted questions with an answer typed under each: the answers
-        # are what they wrote now. Only the attribution line is history.
-        width = 1 if _ATTRIBUTION.match(lines[cut]) else 2  # one line, or wrapped over two
-        lines = lines[:cut] + lines[cut + width :]
+        # are what they wrote now. Only the attribution is history.
+        lines = lines[:cut] + lines[cut + attribution :]
         cut = len(lines)
     top = _drop_banners(_drop_footer(lines[:cut]))
     start, end = _signature_span(top)
@@ -93,33 +92,32 @@ def split_body(text: str, *, forwarded: bool = False, sender_name: str = "") -> 
     )
 
 
-def _history_start(lines: list[str], forwarded: bool) -> tuple[int, bool]:
-    """Where the earlier thread (or a forwarded message) begins, and whether it is a forward."""
+def _history_start(lines: list[str], forwarded: bool) -> tuple[int, bool, int]:
+    """Where the earlier thread (or a forwarded message) begins, whether it is a forward, and
+    how many lines its "On … wrote:" attribution takes (0 when it starts otherwise; 2 when the
+    attribution is wrapped)."""
     for index, line in enumerate(lines):
         if _FORWARDED.match(line) or line.strip() == FORWARD_MARKER:
-            return index, True
+            return index, True, 0
         if _ORIGINAL_MESSAGE.match(line):
-            return index, forwarded
-        joined = line if index + 1 >= len(lines) else f"{line} {lines[index + 1]}"
-        if not _is_quoted(line) and (_ATTRIBUTION.match(line) or _ATTRIBUTION.match(joined)):
-            return index, False
+            return index, forwarded, 0
+        if not _is_quoted(line):
+            if _ATTRIBUTION.match(line):
+                return index, False, 1
+            if index + 1 < len(lines) and _ATTRIBUTION.match(f"{line} {lines[index + 1]}"):
+                return index, False, 2
         if _RULE.match(line) and _outlook_block_at(lines, index + 1):
-            return index, forwarded
+            return index, forwarded, 0
         if _outlook_block_at(lines, index):
-            return index, forwarded
-    return len(lines), False
+            return index, forwarded, 0
+    return len(lines), False, 0
 
 
-def _answered_inline(lines: list[str], cut: int) -> bool:
+def _answered_inline(history: list[str]) -> bool:
     """Whether the history under an "On … wrote:" line has the sender's own lines written
     between its quoted ones, as a reply typed in among the questions is."""
-    if cut >= len(lines):
-        return False
-    joined = lines[cut] if cut + 1 >= len(lines) else f"{lines[cut]} {lines[cut + 1]}"
-    if not (_ATTRIBUTION.match(lines[cut]) or _ATTRIBUTION.match(joined)):
-        return False
     after_quote = False
-    for line in lines[cut + 1 :]:
+    for line in history:
         if not line.strip():
             continue
         if _is_quoted(line):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forms.parsing import format_phone_for_display
+from channels.danger import duty_line
 
 GREETING = (
     "This is the children's safeguarding front door (MASH). We will ask you some questions, "
@@ -32,13 +32,11 @@ YOUR_ANSWER = "Your answer was: {value}."
 
 
 def emergency(duty_phone_number: str) -> str:
-    text = "If a child is in danger now, call 999 straight away."
-    if duty_phone_number:
-        text += (
-            " To speak to the duty social worker now, call "
-            f"{format_phone_for_display(duty_phone_number)}."
-        )
-    return text + " We will keep taking your referral here."
+    return (
+        "If a child is in danger now, call 999 straight away."
+        + duty_line(duty_phone_number)
+        + " We will keep taking your referral here."
+    )
 
 
 def paused(idle_minutes: int) -> str:

@@ -15,13 +15,12 @@ from werkzeug.wrappers import Response
 from intake import extensions
 from intake.models import Role, User, utcnow
 from intake.passwords import hash_password
-from intake.review import accounts, audit, error_pages
+from intake.review import accounts, audit
 from intake.review.audit import Action
 from intake.review.permissions import Permission, current_staff, requires
 from intake.users import create_user, is_email_shape
 
 bp = Blueprint("officer_admin", __name__, url_prefix="/officer/admin")
-error_pages.install(bp)
 
 ROLE_LABELS = {
     Role.OFFICER: "Contact officer",

@@ -10,12 +10,11 @@ from werkzeug.wrappers import Response
 
 from intake import extensions, partner_keys
 from intake.models import PartnerKey
-from intake.review import audit, error_pages
+from intake.review import audit
 from intake.review.audit import Action
 from intake.review.permissions import Permission, current_staff, requires
 
 bp = Blueprint("officer_keys", __name__, url_prefix="/officer/admin")
-error_pages.install(bp)
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{1,99}$")
 

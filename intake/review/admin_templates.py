@@ -7,13 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from intake import extensions
-from intake.review import audit, error_pages
+from intake.review import audit
 from intake.review.audit import Action
 from intake.review.permissions import Permission, current_staff, requires
 from workers.feedback import templates
 
 bp = Blueprint("officer_templates", __name__, url_prefix="/officer/admin")
-error_pages.install(bp)
 
 
 def _template(key: str) -> templates.Template:

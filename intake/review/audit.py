@@ -18,12 +18,10 @@ from sqlalchemy.orm import Session
 
 from intake import extensions
 from intake.models import AuditEvent, User, utcnow
-from intake.review import error_pages
 from intake.review.paging import PER_PAGE, Page, offset, page_number
 from intake.review.permissions import Permission, current_staff, requires
 
 bp = Blueprint("officer_audit", __name__, url_prefix="/officer")
-error_pages.install(bp)
 
 
 class Action(enum.StrEnum):

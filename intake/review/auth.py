@@ -29,12 +29,11 @@ from werkzeug.wrappers import Response
 
 from intake import extensions
 from intake.models import User, utcnow
-from intake.review import accounts, audit, error_pages
+from intake.review import accounts, audit
 from intake.review.audit import Action
 from intake.review.permissions import Permission, has_permission, signed_in_staff
 
 bp = Blueprint("officer_auth", __name__, url_prefix="/officer")
-error_pages.install(bp)
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_LIMIT = timedelta(hours=8)

@@ -17,8 +17,9 @@ from werkzeug.wrappers import Response
 from channels.email.attachments import AttachmentUnavailable, download_headers, read_attachment
 from intake import extensions
 from intake.models import Attachment, Contact, OutboundMessage, User, utcnow
-from intake.review import audit, contact_page, decisions, error_pages, matches
+from intake.review import audit, contact_page, decisions, matches
 from intake.review.audit import Action
+from intake.review.paging import whole_number
 from intake.review.permissions import (
     Permission,
     can_see_contact,
@@ -30,7 +31,6 @@ from workers.feedback import messages as feedback_messages
 
 log = logging.getLogger(__name__)
 bp = Blueprint("officer_contact", __name__, url_prefix="/officer")
-error_pages.install(bp)
 
 
 def _load(reference: str) -> Contact:
@@ -140,9 +140,8 @@ def assign(reference: str) -> Response | tuple[str, int]:
     contact = _load(reference)
     session = extensions.session()
     raw = request.form.get("assignee", "")
-    assignee = (
-        session.get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-    )
+    user_id = whole_number(raw, below=2**31)
+    assignee = session.get(User, user_id) if user_id is not None else None
     if raw and assignee is None:
         return _page(contact, {"assignee": "Choose a colleague from the list"})
     errors = decisions.assign(session, contact, _actor(), assignee)

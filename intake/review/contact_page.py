@@ -21,7 +21,7 @@ from intake.models.records import PersonRecord
 from intake.review import history_view, matches, mentions
 from intake.review.permissions import Permission, has_permission
 from intake.review.timeliness import TimeLeft, deadline_rating, time_left
-from intake.review.vocabulary import RESTRICTED_REASON
+from intake.review.vocabulary import RESTRICTED_REASON, rests_only_on_restricted
 from intake.service import load_state
 from workers.feedback import messages as feedback_messages
 
@@ -245,8 +245,7 @@ def _reason(data: Mapping[str, Any], user: User, record_names: Mapping[str, str]
         records.append(name + (f" ({flags})" if flags else ""))
     repeat = evidence.get("repeat_contacts")
     description = str(data.get("description", ""))
-    cited = [r for r in evidence.get("records") or [] if isinstance(r, Mapping)]
-    if cited and all(r.get("restricted") for r in cited) and not user.can_see_restricted:
+    if rests_only_on_restricted(evidence) and not user.can_see_restricted:
         # The rule's own words ("is on a child protection plan") would say what the record holds.
         description = RESTRICTED_REASON
     return ReasonView(

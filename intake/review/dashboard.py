@@ -11,7 +11,7 @@ from flask import Blueprint, render_template
 
 from intake import extensions
 from intake.models import utcnow
-from intake.review import error_pages, figures
+from intake.review import figures
 from intake.review.permissions import Permission, requires
 
 bp = Blueprint("officer_dashboard", __name__, url_prefix="/officer")
@@ -19,7 +19,6 @@ bp = Blueprint("officer_dashboard", __name__, url_prefix="/officer")
 assets_bp = Blueprint(
     "officer_assets", __name__, static_folder="static", static_url_path="/assets/officer"
 )
-error_pages.install(bp)
 
 REFRESH_SECONDS = 60
 

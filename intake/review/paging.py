@@ -50,9 +50,17 @@ class Page(Generic[T]):
 
 def page_number(args: MultiDict[str, str]) -> int:
     """The `page` query argument, or 1 for anything that is not a positive whole number."""
-    raw = args.get("page", "1")
-    # isdigit() is true of "²", which int() refuses: ASCII digits only.
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    number = whole_number(args.get("page", "1"), below=100_000)
+    return number if number else 1
+
+
+def whole_number(raw: str, *, below: int) -> int | None:
+    """A number typed or sent in a form, or None. ASCII digits only: isdigit() is true of "²",
+    which int() refuses, and of "١", which it reads as 1."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(below)):
+        return None
+    number = int(raw)
+    return number if number < below else None
 
 
 def offset(number: int, per_page: int = PER_PAGE) -> int:

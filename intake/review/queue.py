@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 
 from intake import extensions
 from intake.models import utcnow
-from intake.review import error_pages, worklist
+from intake.review import worklist
 from intake.review.paging import page_number
 from intake.review.permissions import Permission, current_staff, requires
 from intake.review.vocabulary import (
@@ -17,7 +17,6 @@ from intake.review.vocabulary import (
 )
 
 bp = Blueprint("officer_queue", __name__, url_prefix="/officer")
-error_pages.install(bp)
 
 
 @bp.get("/queue")

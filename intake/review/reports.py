@@ -7,14 +7,13 @@ from markupsafe import Markup
 
 from intake import extensions
 from intake.models import utcnow
-from intake.review import audit, charts, error_pages, monthly_return
+from intake.review import audit, charts, monthly_return
 from intake.review.audit import Action
 from intake.review.monthly_return import Month, MonthlyReturn
 from intake.review.permissions import Permission, current_staff, requires
 from intake.review.vocabulary import RATING_FILLS, RATING_LABELS, RATINGS_BY_URGENCY
 
 bp = Blueprint("officer_reports", __name__, url_prefix="/officer")
-error_pages.install(bp)
 
 MONTHS_OFFERED = 24
 

@@ -7,7 +7,8 @@ the rating's own lists.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 RATING_LABELS: Final[dict[str, str]] = {
     "red": "Red",
@@ -152,3 +153,9 @@ def label(labels: dict[str, str], code: str | None) -> str:
 # What a rating reason resting only on restricted records says to anyone who may not see them
 # (the desk without restricted access, the hub's systems through the API): not the rule's words.
 RESTRICTED_REASON = "Something on a restricted record changed the rating"
+
+
+def rests_only_on_restricted(evidence: Mapping[str, Any]) -> bool:
+    """Whether a reason's evidence cites records, all of them restricted."""
+    cited = [r for r in evidence.get("records") or [] if isinstance(r, Mapping)]
+    return bool(cited) and all(r.get("restricted") for r in cited)
